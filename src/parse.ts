@@ -1,0 +1,53 @@
+// One tree-sitter parser per thread and compiled queries shared by every caller: crossing into
+// native code per node is what makes tree-sitter slow from JS, so analysis runs queries natively.
+import Parser from 'tree-sitter';
+import Python from 'tree-sitter-python';
+
+export type Node = Parser.SyntaxNode;
+export type Tree = Parser.Tree;
+
+let parser: Parser | undefined;
+const queries = new Map<string, Parser.Query>();
+
+export function parsePython(text: string): Tree {
+  if (!parser) {
+    parser = new Parser();
+    parser.setLanguage(Python as unknown as Parser.Language);
+  }
+  // The default buffer is 32 KiB; large files need the whole text at once.
+  return parser.parse(text, undefined, { bufferSize: text.length * 2 + 1 });
+}
+
+/** A compiled query, built once per thread for each source text. */
+export function query(source: string): Parser.Query {
+  let compiled = queries.get(source);
+  if (!compiled) {
+    compiled = new Parser.Query(Python as unknown as Parser.Language, source);
+    queries.set(source, compiled);
+  }
+  return compiled;
+}
+
+/** Where the first syntax error of a tree is, if it has one. */
+export function firstSyntaxError(tree: Tree): Node | undefined {
+  if (!tree.rootNode.hasError) return undefined;
+  const [capture] = query('[(ERROR) (MISSING)] @error').captures(tree.rootNode);
+  return capture?.node ?? tree.rootNode;
+}
+
+export function countSyntaxErrors(tree: Tree): number {
+  if (!tree.rootNode.hasError) return 0;
+  return query('[(ERROR) (MISSING)] @error').captures(tree.rootNode).length;
+}
+
+/** The value of a Python string literal without prefixes and quotes, or undefined for f-strings and concatenations. */
+export function stringValue(node: Node): string | undefined {
+  if (node.type !== 'string') return undefined;
+  if (node.namedChildren.some((child) => child.type === 'interpolation')) return undefined;
+  const prefix = node.firstChild?.text ?? '';
+  if (/[fF]/.test(prefix)) return undefined;
+  const content = node.namedChildren.filter((child) => child.type === 'string_content').map((child) => child.text).join('');
+  // Escapes are rare in the strings djfix reads (dotted paths, labels); not decoding them is safer than guessing.
+  if (!/[rR]/.test(prefix) && content.includes('\\')) return undefined;
+  return content;
+}

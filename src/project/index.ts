@@ -1,0 +1,95 @@
+// The project index: what every transform needs to know about the whole project (apps, settings,
+// models, imports, the target Django), built once from every file's facts before transforms run.
+// It is plain data so it can be sent to worker threads as is.
+import { importBindings, qualify, resolveImportModule } from './modules';
+import type { TargetDjango } from './django-version';
+import { buildModels } from './models';
+import { buildApps, buildSettings } from './apps';
+import { resolveClass } from './lookup';
+import type { FileRole, IndexInput, ProjectIndex } from './types';
+
+export * from './types';
+export * from './lookup';
+
+export function buildIndex(inputs: IndexInput[], django: TargetDjango): ProjectIndex {
+  const sorted = [...inputs].sort((a, b) => a.path.localeCompare(b.path));
+  const index: ProjectIndex = {
+    files: {},
+    modules: {},
+    django,
+    apps: [],
+    settings: { paths: [], bases: {} },
+    settingFacts: {},
+    models: {},
+    modelClasses: {},
+    classes: {},
+    imports: [],
+    bindings: {},
+    aliases: {},
+    extra: {},
+  };
+  for (const input of sorted) {
+    index.files[input.path] = { module: input.module, isPackage: input.isPackage, hash: input.hash, role: 'other' };
+    if (!(input.module in index.modules)) index.modules[input.module] = input.path;
+    index.bindings[input.module] = Object.fromEntries(importBindings(input.facts, input.module, input.isPackage));
+  }
+  for (const input of sorted) {
+    const bindings = new Map(Object.entries(index.bindings[input.module]));
+    const local = new Set(input.facts.classes.map((c) => c.name));
+    for (const cls of input.facts.classes) {
+      index.classes[`${input.module}.${cls.name}`] = {
+        path: input.path,
+        line: cls.line,
+        bases: cls.bases.map((base) => qualify(base, bindings, input.module, local)),
+      };
+    }
+    for (const fact of input.facts.imports) {
+      const target = resolveImportModule(fact, input.module, input.isPackage);
+      if (target) index.imports.push({ from: input.module, to: target, path: input.path, line: fact.line, scope: fact.scope, names: fact.names });
+    }
+    for (const [transform, value] of Object.entries(input.facts.extra)) {
+      (index.extra[transform] ??= {})[input.path] = value;
+    }
+  }
+  index.aliases = classAliases(index);
+  for (const info of Object.values(index.classes)) info.bases = info.bases.map((base) => resolveClass(index, base));
+  index.settings = buildSettings(sorted, index);
+  for (const input of sorted) {
+    if (index.settings.paths.includes(input.path)) index.settingFacts[input.path] = input.facts.settings;
+  }
+  index.apps = buildApps(sorted, index);
+  buildModels(sorted, index);
+  for (const [path, entry] of Object.entries(index.files)) entry.role = roleOf(path, entry.module, index);
+  return index;
+}
+
+/**
+ * `from .product import Product` in `catalog/models/__init__.py` makes `catalog.models.Product` a
+ * name for `catalog.models.product.Product`; chains of such re-exports are followed.
+ */
+function classAliases(index: ProjectIndex): Record<string, string> {
+  const aliases: Record<string, string> = {};
+  const target = (name: string, depth: number): string | undefined => {
+    if (index.classes[name]) return name;
+    if (depth > 8) return undefined;
+    const cut = name.lastIndexOf('.');
+    const bound = index.bindings[name.slice(0, cut)]?.[name.slice(cut + 1)];
+    return bound ? target(bound, depth + 1) : undefined;
+  };
+  for (const [module, bindings] of Object.entries(index.bindings)) {
+    for (const name of Object.keys(bindings)) {
+      const resolved = target(`${module}.${name}`, 0);
+      if (resolved && resolved !== `${module}.${name}`) aliases[`${module}.${name}`] = resolved;
+    }
+  }
+  return aliases;
+}
+
+function roleOf(path: string, module: string, index: ProjectIndex): FileRole {
+  if (index.settings.paths.includes(path)) return 'settings';
+  if (/(^|\/)migrations\/(?!__init__\.py$)[^/]+\.py$/.test(path)) return 'migration';
+  if (/(^|\/)(tests?|test_[^/]*|[^/]*_tests?)\.py$/.test(path) || /(^|\/)tests\//.test(path)) return 'test';
+  if (/(^|\.)models(\.|$)/.test(module)) return 'models';
+  if (/(^|\.)apps$/.test(module)) return 'apps';
+  return 'other';
+}

@@ -1,0 +1,43 @@
+// Questions transforms ask the project index.
+import type { AppInfo, ProjectIndex } from './types';
+import type { SettingFact } from '../facts';
+
+/** Follows re-exports: the qualified name of the class a name refers to. */
+export function resolveClass(index: ProjectIndex, qualified: string): string {
+  return index.aliases[qualified] ?? qualified;
+}
+
+/** The app a module belongs to: the installed app whose package is the longest prefix of it. */
+export function appOfModule(index: ProjectIndex, module: string): AppInfo | undefined {
+  let best: AppInfo | undefined;
+  for (const app of index.apps) {
+    if ((module === app.module || module.startsWith(`${app.module}.`)) && (!best || app.module.length > best.module.length)) best = app;
+  }
+  return best;
+}
+
+/**
+ * The statements that set NAME as the settings file at `path` sees it: its own, else those of the
+ * settings files it star-imports (the last one that sets it wins, as in Python).
+ */
+export function settingStatements(index: ProjectIndex, path: string, name: string, seen = new Set<string>()): { path: string; facts: SettingFact[] } | undefined {
+  if (seen.has(path)) return undefined;
+  seen.add(path);
+  const own = (index.settingFacts[path] ?? []).filter((fact) => fact.name === name);
+  if (own.length > 0) return { path, facts: own };
+  const bases = index.settings.bases[path] ?? [];
+  for (let i = bases.length - 1; i >= 0; i--) {
+    const found = settingStatements(index, bases[i], name, seen);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** The literal value of a setting when one unconditional plain assignment sets it. */
+export function settingLiteral(index: ProjectIndex, name: string, path = index.settings.paths[0]): SettingFact['value'] | undefined {
+  if (!path) return undefined;
+  const found = settingStatements(index, path, name);
+  if (!found || found.facts.length !== 1) return undefined;
+  const [fact] = found.facts;
+  return fact.op === '=' && !fact.conditional ? fact.value : undefined;
+}

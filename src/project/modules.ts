@@ -1,0 +1,58 @@
+// Python module names for project files, and resolution of imported names to qualified names.
+import type { FileFacts, ImportFact } from '../facts';
+
+/**
+ * The dotted module name of a file, given which directories are packages (hold an `__init__.py`).
+ * The import root is the first ancestor that is not a package, as Python finds it when the project
+ * runs from that directory (where manage.py lives, or `src/`).
+ */
+export function moduleNameOf(path: string, isPackageDir: (dir: string) => boolean): { module: string; isPackage: boolean } {
+  const parts = path.replace(/\.py$/, '').split('/');
+  const isPackage = parts[parts.length - 1] === '__init__';
+  if (isPackage) parts.pop();
+  let first = parts.length - 1;
+  while (first > 0 && isPackageDir(parts.slice(0, first).join('/'))) first--;
+  // parts[first] is the top-level module or package, importable from its parent directory.
+  return { module: parts.slice(first).join('.'), isPackage };
+}
+
+/** The absolute module an import refers to, resolving leading dots against the importing module. */
+export function resolveImportModule(fact: Pick<ImportFact, 'module' | 'level'>, fromModule: string, fromIsPackage: boolean): string | undefined {
+  if (fact.level === 0) return fact.module;
+  const base = fromModule.split('.');
+  const drop = fromIsPackage ? fact.level - 1 : fact.level;
+  if (drop > base.length) return undefined;
+  const parent = base.slice(0, base.length - drop);
+  return [...parent, ...(fact.module ? fact.module.split('.') : [])].join('.') || undefined;
+}
+
+/**
+ * Maps the local names bound by a module's module-level imports to qualified names:
+ * `from django.db import models` binds `models` to `django.db.models`.
+ */
+export function importBindings(facts: FileFacts, module: string, isPackage: boolean): Map<string, string> {
+  const bindings = new Map<string, string>();
+  for (const fact of facts.imports) {
+    if (fact.scope === 'function') continue;
+    const target = resolveImportModule(fact, module, isPackage);
+    if (!target) continue;
+    if (!fact.names) {
+      if (fact.alias) bindings.set(fact.alias, target);
+      else bindings.set(target.split('.')[0], target.split('.')[0]);
+      continue;
+    }
+    for (const { name, alias } of fact.names) {
+      if (name !== '*') bindings.set(alias ?? name, `${target}.${name}`);
+    }
+  }
+  return bindings;
+}
+
+/** `models.Model` in a module that imported `models` from `django.db` is `django.db.models.Model`. */
+export function qualify(dotted: string, bindings: Map<string, string>, module: string, localNames: Set<string>): string {
+  const [head, ...rest] = dotted.split('.');
+  const bound = bindings.get(head);
+  if (bound) return [bound, ...rest].join('.');
+  if (localNames.has(head)) return [module, head, ...rest].join('.');
+  return dotted;
+}

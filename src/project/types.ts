@@ -1,0 +1,123 @@
+// The shape of the project index. Plain data: it crosses into worker threads and the cache as is.
+import type { FileFacts, ImportScope, SettingFact } from '../facts';
+import type { TargetDjango } from './django-version';
+
+export type FileRole = 'settings' | 'models' | 'migration' | 'apps' | 'test' | 'other';
+
+export interface FileEntry {
+  module: string;
+  isPackage: boolean;
+  hash: string;
+  role: FileRole;
+}
+
+export interface AppInfo {
+  /** The app's package, e.g. `shop.orders`. */
+  module: string;
+  label: string;
+  /** Qualified name of its AppConfig class, when it has one. */
+  config?: string;
+  /** Path of the file that defines the AppConfig. */
+  configPath?: string;
+  /** Listed in INSTALLED_APPS of the project's settings. */
+  installed: boolean;
+}
+
+export type RelationKind = 'fk' | 'o2o' | 'm2m' | 'generic-fk' | 'generic-relation';
+
+export interface FieldInfo {
+  name: string;
+  line: number;
+  /** The field class name, e.g. `ForeignKey`, `CharField`. */
+  type: string;
+  relation?: RelationKind;
+  /** `app_label.Model` of the related model; undefined when it cannot be resolved. */
+  target?: string;
+  relatedName?: string;
+}
+
+export interface ReverseRelation {
+  /** The accessor on the target model, e.g. `lines`, `order_set`, `profile`. */
+  accessor: string;
+  /** The model holding the field. */
+  from: string;
+  field: string;
+  relation: RelationKind;
+}
+
+export interface ModelInfo {
+  /** `app_label.Model` */
+  key: string;
+  name: string;
+  app: string;
+  module: string;
+  path: string;
+  line: number;
+  abstract: boolean;
+  proxy: boolean;
+  /** Keys of model bases (project or contrib). */
+  bases: string[];
+  /** Own fields and those inherited from abstract and concrete model bases. */
+  fields: FieldInfo[];
+  managers: string[];
+  methods: string[];
+  reverse: ReverseRelation[];
+}
+
+export interface ImportEdge {
+  from: string;
+  to: string;
+  path: string;
+  line: number;
+  scope: ImportScope;
+  names?: Array<{ name: string; alias?: string }>;
+}
+
+/**
+ * Settings are keyed by path, not module name: a monorepo can hold several `config.settings`, and
+ * each settings file must be read with its own layers.
+ */
+export interface SettingsInfo {
+  /** Every settings file found, the primary one (DJANGO_SETTINGS_MODULE) first. */
+  paths: string[];
+  /** The settings files each settings file star-imports, in order. */
+  bases: Record<string, string[]>;
+}
+
+export interface ClassInfo {
+  path: string;
+  line: number;
+  /** Qualified names of the bases. */
+  bases: string[];
+}
+
+export interface ProjectIndex {
+  files: Record<string, FileEntry>;
+  /** Module name to path. */
+  modules: Record<string, string>;
+  django: TargetDjango;
+  apps: AppInfo[];
+  settings: SettingsInfo;
+  /** Module-level setting statements of the settings files, by path. */
+  settingFacts: Record<string, SettingFact[]>;
+  models: Record<string, ModelInfo>;
+  /** Qualified class name to model key, for resolving `Order` in a module that imported it. */
+  modelClasses: Record<string, string>;
+  /** Every class of the project by qualified name, for subclass resolution. */
+  classes: Record<string, ClassInfo>;
+  /** Names bound by each module's module-level imports: module, then local name, to qualified name. */
+  bindings: Record<string, Record<string, string>>;
+  /** Names under which a module re-exports a project class (`catalog.models.Product` -> `catalog.models.product.Product`). */
+  aliases: Record<string, string>;
+  imports: ImportEdge[];
+  /** Facts transforms contributed, by transform id, then path. */
+  extra: Record<string, Record<string, unknown>>;
+}
+
+export interface IndexInput {
+  path: string;
+  module: string;
+  isPackage: boolean;
+  hash: string;
+  facts: FileFacts;
+}

@@ -1,0 +1,74 @@
+// Reading a file into text djfix may edit, or saying why it will not touch it.
+import { createHash } from 'node:crypto';
+
+/** Files larger than this are skipped: generated code, vendored bundles and data dumps live there. */
+export const DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
+
+export interface SourceText {
+  /** The decoded text, BOM kept as U+FEFF so that writing it back gives the same bytes. */
+  text: string;
+  /** sha256 of the bytes read: the cache key, and the check that nobody changed the file since. */
+  hash: string;
+}
+
+export type DecodeResult = { ok: true; source: SourceText } | { ok: false; reason: string };
+
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+// PEP 263: the cookie must be on line 1 or 2.
+const CODING_COOKIE = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/;
+const UTF8_NAMES = new Set(['utf-8', 'utf8', 'utf_8', 'u8', 'utf-8-sig']);
+
+export function hashBytes(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Identifies a text as djfix holds it in memory, to check that edits apply to the text they were made for. */
+export function textHash(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+export function decodeSource(bytes: Uint8Array, maxBytes = DEFAULT_MAX_FILE_BYTES): DecodeResult {
+  if (bytes.length > maxBytes) {
+    return { ok: false, reason: `larger than ${maxBytes} bytes (${bytes.length}); raise --max-file-size to include it` };
+  }
+  if (bytes.subarray(0, 8192).includes(0)) return { ok: false, reason: 'binary file (contains NUL bytes)' };
+  let text: string;
+  try {
+    text = decoder.decode(bytes);
+  } catch {
+    return { ok: false, reason: 'not valid UTF-8; djfix only edits UTF-8 files' };
+  }
+  const declared = declaredEncoding(text);
+  if (declared && !UTF8_NAMES.has(declared.toLowerCase())) {
+    return { ok: false, reason: `declares encoding "${declared}"; djfix only edits UTF-8 files` };
+  }
+  return { ok: true, source: { text, hash: hashBytes(bytes) } };
+}
+
+function declaredEncoding(text: string): string | undefined {
+  const lines = text.replace(/^\ufeff/, '').split(/\r\n|\r|\n/, 2);
+  for (const line of lines) {
+    const match = CODING_COOKIE.exec(line);
+    if (match) return match[1];
+    if (!/^[ \t\f]*(#|$)/.test(line)) break;
+  }
+  return undefined;
+}
+
+/** The line ending a file uses, so inserted lines match it. */
+export function lineEnding(text: string): string {
+  const crlf = text.indexOf('\r\n');
+  const lf = text.indexOf('\n');
+  return crlf !== -1 && crlf < lf ? '\r\n' : '\n';
+}
+
+/** 1-based line and column of an offset. */
+export function positionOf(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
+}
