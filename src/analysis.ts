@@ -1,0 +1,129 @@
+// The per-file work of a run, the same whether it runs in a worker thread or in the main thread:
+// read and parse a file once to collect its facts, and later run the transforms over it.
+import fs from 'node:fs';
+import path from 'node:path';
+import { extractFacts, FileFacts } from './facts';
+import type { Finding, Problem } from './model';
+import { firstSyntaxError, parsePython } from './parse';
+import type { ProjectIndex } from './project/index';
+import { decodeSource, textHash } from './source';
+import { selectTransforms } from '../transforms/registry';
+import type { TransformOptions } from '../transforms/types';
+
+export interface CollectJob {
+  root: string;
+  path: string;
+  maxFileBytes: number;
+  transforms: string[];
+}
+
+export type CollectResult =
+  | { path: string; ok: true; hash: string; facts: FileFacts }
+  | { path: string; ok: false; reason: string; line?: number; error?: boolean };
+
+export function collectFile(job: CollectJob): CollectResult {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(path.join(job.root, job.path));
+  } catch (error) {
+    return { path: job.path, ok: false, reason: `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); check its permissions`, error: true };
+  }
+  const decoded = decodeSource(bytes, job.maxFileBytes);
+  if (!decoded.ok) return { path: job.path, ok: false, reason: decoded.reason };
+  return collectText(job.path, decoded.source.text, decoded.source.hash, job.transforms);
+}
+
+/** Facts of a text already in memory (files re-read after djfix changed them within a run). */
+export function collectText(filePath: string, text: string, hash: string, transforms: string[]): CollectResult {
+  const tree = parsePython(text);
+  const error = firstSyntaxError(tree);
+  if (error) {
+    const line = error.startPosition.row + 1;
+    return { path: filePath, ok: false, reason: `syntax error at line ${line}; fix it or exclude the file`, line };
+  }
+  const facts = extractFacts(tree);
+  for (const transform of selectTransforms(transforms)) {
+    if (!transform.collect) continue;
+    const extra = transform.collect(tree, text);
+    if (extra !== undefined) facts.extra[transform.id] = extra;
+  }
+  return { path: filePath, ok: true, hash, facts };
+}
+
+export interface AnalyzeJob {
+  path: string;
+  /** The text to analyse when djfix already changed it in this run; otherwise the file is read. */
+  text?: string;
+  /** Hash of the bytes collected in the first pass: a file that changed since is not analysed. */
+  hash: string;
+}
+
+export interface AnalyzeBatch {
+  root: string;
+  maxFileBytes: number;
+  index: ProjectIndex;
+  transforms: string[];
+  options: Record<string, TransformOptions>;
+  files: AnalyzeJob[];
+  /** Texts djfix already changed in this run, and the dependency files, by path. */
+  texts: Record<string, string>;
+}
+
+export interface AnalyzeResult {
+  path: string;
+  findings: Finding[];
+  problems: Problem[];
+}
+
+export function analyzeBatch(batch: AnalyzeBatch): AnalyzeResult[] {
+  return batch.files.map((file) => analyzeFile(batch, file));
+}
+
+function analyzeFile(batch: AnalyzeBatch, job: AnalyzeJob): AnalyzeResult {
+  const result: AnalyzeResult = { path: job.path, findings: [], problems: [] };
+  const entry = batch.index.files[job.path];
+  const text = job.text ?? readProjectText(batch, job.path, job.hash);
+  if (!entry || text === undefined) {
+    result.problems.push({ path: job.path, message: 'changed on disk while djfix was running; not analysed, run djfix again' });
+    return result;
+  }
+  const applicable = selectTransforms(batch.transforms).filter((transform) => transform.mayApply({ path: job.path, role: entry.role, text }, batch.index));
+  if (applicable.length === 0) return result;
+  const parsed = { path: job.path, module: entry.module, role: entry.role, text, tree: parsePython(text) };
+  // Every text a transform reads is remembered, so its edits are applied only to that same text.
+  const seen = new Map<string, string>([[job.path, text]]);
+  const readText = (other: string) => {
+    if (!seen.has(other)) {
+      const found = batch.texts[other] ?? readProjectText(batch, other);
+      if (found === undefined) return undefined;
+      seen.set(other, found);
+    }
+    return seen.get(other);
+  };
+  for (const transform of applicable) {
+    try {
+      const findings = transform.analyze({ file: parsed, index: batch.index, options: batch.options[transform.id] ?? {}, readText });
+      for (const finding of findings) {
+        for (const change of finding.change?.files ?? []) {
+          if (change.kind === 'edit') change.baseHash = textHash(seen.get(change.path) ?? '');
+        }
+      }
+      result.findings.push(...findings);
+    } catch (error) {
+      // A transform bug must not stop the run: the file is reported and left as it is.
+      result.problems.push({ path: job.path, message: `djfix bug in ${transform.id}: ${(error as Error).stack ?? error}; the file was left unchanged` });
+    }
+  }
+  return result;
+}
+
+/** A project file's text from disk; undefined when unreadable, not text, or not the expected bytes. */
+function readProjectText(batch: AnalyzeBatch, relative: string, expectedHash?: string): string | undefined {
+  try {
+    const decoded = decodeSource(fs.readFileSync(path.join(batch.root, relative)), batch.maxFileBytes);
+    if (!decoded.ok || (expectedHash && decoded.source.hash !== expectedHash)) return undefined;
+    return decoded.source.text;
+  } catch {
+    return undefined;
+  }
+}
