@@ -1,0 +1,238 @@
+// The command line: parse flags, run, print, write, and exit with a documented code.
+import path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { findProjectRoot } from './discovery';
+import { defaultJobs } from './executor';
+import { parseVersion, Version } from './project/django-version';
+import { renderDiffs, renderFindings, renderSummary, toJson, Mode, WriteFailure } from './report';
+import { run, RunOptions, RunReport } from './runner';
+import { DEFAULT_MAX_FILE_BYTES } from './source';
+import { writeFiles } from './write';
+import { interactiveDecide } from './interactive';
+import { TRANSFORMS, transformById } from '../transforms/registry';
+import type { TransformOptions } from '../transforms/types';
+
+export const EXIT = { clean: 0, changes: 1, error: 2 } as const;
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const VERSION: string = require('../../package.json').version;
+
+const EXAMPLES = `
+Examples:
+  djfix                         interactive session on a terminal (dry run when piped)
+  djfix --dry-run .             print every fix as a diff with its explanation
+  djfix --check shop/           one line per finding, exit 1 if anything would change
+  djfix --write --only middleware-order
+  djfix --json --dry-run . > findings.json
+  djfix --explain middleware-order
+
+Exit codes: 0 nothing to change, 1 changes found (dry run and check), 2 usage or internal error,
+or a file that could not be written.`;
+
+interface CliFlags {
+  dryRun?: boolean;
+  check?: boolean;
+  write?: boolean;
+  only?: string[];
+  skip?: string[];
+  listTransforms?: boolean;
+  explain?: string;
+  json?: boolean;
+  color: boolean;
+  include: string[];
+  exclude: string[];
+  targetDjango?: Version;
+  jobs: number;
+  maxFileSize: number;
+  set: Array<[string, string, unknown]>;
+}
+
+const collectList = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((item) => item.trim()).filter(Boolean)];
+const collectRepeat = (value: string, previous: string[] = []) => [...previous, value];
+
+function positiveInt(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a whole number of 1 or more');
+  return parsed;
+}
+
+function djangoVersion(value: string): Version {
+  const parsed = parseVersion(value);
+  if (!parsed) throw new InvalidArgumentError('expected a version such as 4.2');
+  return parsed;
+}
+
+/** `--set middleware-order.required-only=true` */
+function transformSetting(value: string, previous: Array<[string, string, unknown]> = []): Array<[string, string, unknown]> {
+  const match = /^([\w-]+)\.([\w-]+)=(.*)$/.exec(value);
+  if (!match) throw new InvalidArgumentError('expected TRANSFORM.OPTION=VALUE, e.g. middleware-order.required-only=true');
+  if (!transformById(match[1])) throw new InvalidArgumentError(`unknown transform "${match[1]}" (see --list-transforms)`);
+  let parsed: unknown = match[3];
+  try {
+    parsed = JSON.parse(match[3]);
+  } catch {
+    // a bare word is a string
+  }
+  return [...previous, [match[1], match[2], parsed]];
+}
+
+function program(): Command {
+  return new Command('djfix')
+    .description('Find and fix N+1 queries, circular model imports, MIDDLEWARE order, database settings and stale caches in Django projects.')
+    .argument('[paths...]', 'files or directories to fix (the whole project around them is indexed)', ['.'])
+    .addOption(new Option('--dry-run', 'print the diff and explanation of every fix; write nothing'))
+    .addOption(new Option('--diff', 'alias of --dry-run').hideHelp())
+    .option('--check', 'like --dry-run, with one line per finding instead of diffs')
+    .option('--write', 'apply every fix and print a summary')
+    .addOption(new Option('--yes', 'alias of --write').hideHelp())
+    .option('--only <ids>', 'run only these transforms (comma-separated)', collectList)
+    .option('--skip <ids>', 'do not run these transforms (comma-separated)', collectList)
+    .option('--list-transforms', 'list the transforms and exit')
+    .option('--explain <id>', 'print what a transform does and the rules it encodes, then exit')
+    .option('--json', 'print a JSON document (schema in the README) instead of text')
+    .option('--no-color', 'plain output even on a terminal')
+    .option('--include <glob>', 'fix only files matching the glob (repeatable)', collectRepeat, [])
+    .option('--exclude <glob>', 'do not fix files matching the glob (repeatable)', collectRepeat, [])
+    .option('--target-django <X.Y>', 'the Django version to target (default: read from the dependency files)', djangoVersion)
+    .option('--jobs <n>', 'worker threads (default: the number of cores)', positiveInt, defaultJobs())
+    .option('--max-file-size <bytes>', 'skip Python files larger than this', positiveInt, DEFAULT_MAX_FILE_BYTES)
+    .option('--set <transform.option=value>', 'set a transform option, e.g. middleware-order.required-only=true (repeatable)', transformSetting, [])
+    .version(VERSION, '--version')
+    .addHelpText('after', EXAMPLES)
+    .showHelpAfterError()
+    .exitOverride();
+}
+
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  isTTY: boolean;
+}
+
+const processIo: Io = {
+  stdout: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+  stderr: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+  isTTY: Boolean(process.stdout.isTTY && process.stdin.isTTY),
+};
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const command = program();
+  command.configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  try {
+    command.parse(argv);
+  } catch (error) {
+    const code = (error as { exitCode?: number }).exitCode;
+    return code === 0 ? EXIT.clean : EXIT.error;
+  }
+  const flags = command.opts() as CliFlags & { diff?: boolean; yes?: boolean };
+  const colour = flags.color && io.isTTY && !process.env.NO_COLOR;
+  if (flags.listTransforms) {
+    for (const transform of TRANSFORMS) io.stdout(`${transform.id.padEnd(22)} ${transform.title}`);
+    return EXIT.clean;
+  }
+  if (flags.explain) return explain(flags.explain, io);
+  const modes = [flags.dryRun || flags.diff ? 'dry-run' : '', flags.check ? 'check' : '', flags.write || flags.yes ? 'write' : ''].filter(Boolean) as Mode[];
+  if (modes.length > 1) {
+    io.stderr(`djfix: choose one of --dry-run, --check and --write (got ${modes.map((mode) => `--${mode}`).join(', ')})`);
+    return EXIT.error;
+  }
+  const mode: Mode = modes[0] ?? (io.isTTY && !flags.json ? 'interactive' : 'dry-run');
+  const selected = selectIds(flags, io);
+  if (!selected) return EXIT.error;
+
+  const paths = (command.processedArgs[0] as string[]).map((target) => path.resolve(target));
+  const root = findProjectRoot(paths[0]);
+  const outside = paths.find((target) => path.relative(root, target).startsWith('..'));
+  if (outside) {
+    io.stderr(`djfix: ${outside} is not inside the project at ${root}; run djfix once per project`);
+    return EXIT.error;
+  }
+  const transformOptions: Record<string, TransformOptions> = {};
+  for (const [id, key, value] of flags.set) (transformOptions[id] ??= {})[key] = value;
+  const options: RunOptions = {
+    root,
+    targets: paths,
+    include: flags.include,
+    exclude: flags.exclude,
+    transforms: selected,
+    transformOptions,
+    targetDjango: flags.targetDjango,
+    jobs: flags.jobs,
+    maxFileBytes: flags.maxFileSize,
+    maxRounds: 5,
+  };
+
+  let report: RunReport;
+  try {
+    report = await run(options, mode === 'interactive' ? interactiveDecide({ colour, write: io.stdout }) : undefined);
+  } catch (error) {
+    io.stderr(`djfix: internal error: ${(error as Error).stack ?? error}\nPlease report this with the command you ran.`);
+    return EXIT.error;
+  }
+  const failures = mode === 'write' || mode === 'interactive' ? writeAll(report) : [];
+  if (flags.json) io.stdout(JSON.stringify(toJson(report, mode, failures, VERSION), null, 2));
+  else {
+    if (mode === 'dry-run' && report.files.length > 0) io.stdout(renderDiffs(report, colour));
+    if (mode === 'check' && report.files.length > 0) io.stdout(renderFindings(report, colour));
+    if (mode === 'write' && report.files.length > 0) io.stdout(renderFindings(report, colour));
+    io.stdout(renderSummary(report, mode, failures, colour));
+  }
+  const bug = report.problems.some((problem) => problem.message.startsWith('djfix bug'));
+  if (failures.length > 0 || bug) return EXIT.error;
+  if ((mode === 'dry-run' || mode === 'check') && report.files.length > 0) return EXIT.changes;
+  return EXIT.clean;
+}
+
+function selectIds(flags: CliFlags, io: Io): string[] | undefined {
+  const known = new Set(TRANSFORMS.map((transform) => transform.id));
+  for (const id of [...(flags.only ?? []), ...(flags.skip ?? [])]) {
+    if (!known.has(id)) {
+      io.stderr(`djfix: unknown transform "${id}"; known: ${[...known].join(', ')}`);
+      return undefined;
+    }
+  }
+  return TRANSFORMS.map((transform) => transform.id).filter((id) => (!flags.only || flags.only.includes(id)) && !flags.skip?.includes(id));
+}
+
+function explain(id: string, io: Io): number {
+  const transform = transformById(id);
+  if (!transform) {
+    io.stderr(`djfix: unknown transform "${id}"; known: ${TRANSFORMS.map((t) => t.id).join(', ')}`);
+    return EXIT.error;
+  }
+  io.stdout(`${transform.id}: ${transform.title}\n\n${transform.explanation}`);
+  if (transform.rules?.length) {
+    io.stdout('\nRules:');
+    for (const rule of transform.rules) {
+      io.stdout(`  ${rule.id}${rule.strength ? ` (${rule.strength})` : ''}: ${rule.text}\n    source: ${rule.sources.join('; ')}`);
+    }
+  }
+  return EXIT.clean;
+}
+
+/**
+ * Writes every changed file. SIGINT is held off meanwhile so Ctrl-C cannot stop the loop between
+ * two files of one change; each file is replaced atomically anyway.
+ */
+function writeAll(report: RunReport): WriteFailure[] {
+  const hold = () => undefined;
+  process.on('SIGINT', hold);
+  try {
+    const groups = report.findings.filter((finding) => finding.status === 'applied').map((finding) => finding.change!.files.map((file) => file.path));
+    return writeFiles(report.root, report.files, groups);
+  } finally {
+    process.off('SIGINT', hold);
+  }
+}
+
+export function runCli(): void {
+  main(process.argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error) => {
+      process.stderr.write(`djfix: internal error: ${(error as Error).stack ?? error}\n`);
+      process.exitCode = EXIT.error;
+    },
+  );
+}

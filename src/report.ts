@@ -1,0 +1,117 @@
+// What a run says: the human text of each mode, and the stable JSON schema.
+import pc from 'picocolors';
+import { colourDiff, unifiedDiff } from './diff';
+import type { ReportedFinding, RunReport } from './runner';
+
+export type Mode = 'dry-run' | 'check' | 'write' | 'interactive';
+
+export interface WriteFailure {
+  path: string;
+  reason: string;
+}
+
+export const JSON_SCHEMA_VERSION = 1;
+
+function location(finding: ReportedFinding): string {
+  return `${finding.location.path}:${finding.location.line}:${finding.location.column}`;
+}
+
+function findingLine(finding: ReportedFinding, colour: boolean): string {
+  const tag = colour ? pc.magenta(`[${finding.transform}]`) : `[${finding.transform}]`;
+  const where = colour ? pc.bold(location(finding)) : location(finding);
+  const sources = finding.sources?.length ? `\n    see: ${finding.sources.join('; ')}` : '';
+  return `${where} ${tag} ${finding.message}${sources}`;
+}
+
+/** Diffs with the explanation of every fix above them: what `--dry-run` prints. */
+export function renderDiffs(report: RunReport, colour: boolean): string {
+  const out: string[] = [];
+  for (const file of report.files) {
+    const fixes = report.findings.filter((finding) => finding.status === 'applied' && finding.change?.files.some((change) => change.path === file.path));
+    for (const finding of fixes) out.push(findingLine(finding, colour));
+    const diff = unifiedDiff(file.path, file.before, file.after);
+    out.push(colour ? colourDiff(diff) : diff);
+  }
+  return out.join('\n');
+}
+
+/** One line per finding: what `--check` prints. */
+export function renderFindings(report: RunReport, colour: boolean): string {
+  return report.findings
+    .filter((finding) => finding.status === 'applied')
+    .map((finding) => findingLine(finding, colour))
+    .join('\n');
+}
+
+/** Findings not fixed, files skipped, problems, and the counts. */
+export function renderSummary(report: RunReport, mode: Mode, failures: WriteFailure[], colour: boolean): string {
+  const out: string[] = [];
+  const heading = (text: string) => (colour ? pc.bold(text) : text);
+  const notFixed = report.findings.filter((finding) => finding.status !== 'applied' && finding.status !== 'declined');
+  if (notFixed.length > 0) {
+    out.push(heading('Found, not fixed:'));
+    for (const finding of notFixed) out.push(`  ${findingLine(finding, colour)}\n    not fixed: ${finding.notFixed ?? 'no safe fix'}`);
+  }
+  if (report.skips.length > 0) {
+    out.push(heading('Skipped files:'));
+    for (const skip of report.skips) out.push(`  ${skip.path}: ${skip.reason}`);
+  }
+  const problems = [...report.problems.map((p) => ({ path: p.line ? `${p.path}:${p.line}` : p.path, message: p.message })), ...failures.map((f) => ({ path: f.path, message: f.reason }))];
+  if (problems.length > 0) {
+    out.push(heading('Problems:'));
+    for (const problem of problems) out.push(`  ${problem.path}: ${problem.message}`);
+  }
+  const applied = report.findings.filter((finding) => finding.status === 'applied');
+  const byTransform = new Map<string, number>();
+  for (const finding of applied) byTransform.set(finding.transform, (byTransform.get(finding.transform) ?? 0) + 1);
+  const perTransform = [...byTransform].map(([id, count]) => `${id} ${count}`).join(', ');
+  const changedFiles = report.files.length - failures.length;
+  const verb = mode === 'write' || mode === 'interactive' ? 'Changed' : 'Would change';
+  const django = report.django.version ? `Django ${report.django.version.join('.')} (from ${report.django.source})` : `Django: ${report.django.source}`;
+  out.push(
+    `${verb} ${changedFiles} file${changedFiles === 1 ? '' : 's'} with ${applied.length} fix${applied.length === 1 ? '' : 'es'}${perTransform ? ` (${perTransform})` : ''}; ` +
+      `${notFixed.length} not fixed; ${report.skips.length} skipped; ${problems.length} problem${problems.length === 1 ? '' : 's'}. ` +
+      `${report.filesChecked} of ${report.filesIndexed} indexed files checked; target ${django}.`,
+  );
+  return out.join('\n');
+}
+
+/** The `--json` document. Its shape is versioned by `schema`; fields are only ever added. */
+export function toJson(report: RunReport, mode: Mode, failures: WriteFailure[], version: string): object {
+  const failed = new Set(failures.map((failure) => failure.path));
+  return {
+    schema: JSON_SCHEMA_VERSION,
+    djfix: version,
+    mode,
+    root: report.root,
+    django: { version: report.django.version ? report.django.version.join('.') : null, source: report.django.source },
+    findings: report.findings.map((finding) => ({
+      transform: finding.transform,
+      code: finding.code,
+      path: finding.location.path,
+      line: finding.location.line,
+      column: finding.location.column,
+      message: finding.message,
+      sources: finding.sources ?? [],
+      status: finding.status,
+      safety: finding.change?.safety ?? null,
+      files: finding.change?.files.map((file) => file.path) ?? [],
+      reason: finding.notFixed ?? null,
+    })),
+    changes: report.files.map((file) => ({
+      path: file.path,
+      created: file.before === null,
+      written: mode === 'write' || mode === 'interactive' ? !failed.has(file.path) : false,
+      diff: unifiedDiff(file.path, file.before, file.after),
+    })),
+    skipped: report.skips,
+    problems: [...report.problems, ...failures.map((failure) => ({ path: failure.path, message: failure.reason }))],
+    summary: {
+      filesIndexed: report.filesIndexed,
+      filesChecked: report.filesChecked,
+      filesChanged: report.files.length - failures.length,
+      fixes: report.findings.filter((finding) => finding.status === 'applied').length,
+      notFixed: report.findings.filter((finding) => finding.status !== 'applied' && finding.status !== 'declined').length,
+    },
+  };
+}
