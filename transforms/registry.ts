@@ -1,0 +1,14 @@
+// Every transform djfix has, in the order they run and are listed.
+import type { Transform } from './types';
+import { middlewareOrder } from './middleware-order';
+
+export const TRANSFORMS: Transform[] = [middlewareOrder];
+
+export function transformById(id: string): Transform | undefined {
+  return TRANSFORMS.find((transform) => transform.id === id);
+}
+
+/** The transforms with these ids, in registry order. */
+export function selectTransforms(ids: string[]): Transform[] {
+  return TRANSFORMS.filter((transform) => ids.includes(transform.id));
+}

@@ -1,0 +1,53 @@
+// The one interface every transform implements. A transform never reads the file system, never
+// discovers the project on its own, and never throws for bad input: it reads the project index and one
+// parsed file, and returns findings, each with a change or with the reason it held back.
+import type { Finding } from '../src/model';
+import type { Tree } from '../src/parse';
+import type { ProjectIndex, FileRole } from '../src/project/index';
+
+export interface ParsedFile {
+  /** Relative to the project root, forward slashes. */
+  path: string;
+  /** Dotted module name. */
+  module: string;
+  role: FileRole;
+  text: string;
+  tree: Tree;
+}
+
+export interface TransformOptions {
+  /** Per-transform settings, e.g. `{ requiredOnly: true }` for middleware-order. */
+  [key: string]: unknown;
+}
+
+export interface AnalysisContext {
+  file: ParsedFile;
+  index: ProjectIndex;
+  options: TransformOptions;
+  /** Text of another project file (dependency files included), as djfix currently sees it. */
+  readText(path: string): string | undefined;
+}
+
+/** A rule the transform encodes, printed by `djfix --explain ID`. */
+export interface RuleDoc {
+  id: string;
+  strength?: string;
+  text: string;
+  sources: string[];
+}
+
+export interface Transform {
+  id: string;
+  title: string;
+  /** One paragraph: what the problem is and what the fix does. */
+  explanation: string;
+  rules?: RuleDoc[];
+  /** Cheap text test: files that cannot match are not analysed (nor re-parsed) at all. */
+  mayApply(file: { path: string; role: FileRole; text: string }, index: ProjectIndex): boolean;
+  /**
+   * Optional per-file facts the index keeps for this transform (stored under `extra[id]`), computed in
+   * the same pass as the rest of the file's facts and cached with them.
+   */
+  collect?(tree: Tree, text: string): unknown;
+  analyze(context: AnalysisContext): Finding[];
+}
