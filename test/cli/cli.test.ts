@@ -1,0 +1,123 @@
+// The command line end to end: modes, exit codes, the JSON schema, and that dry runs write nothing.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { copyExampleProject, copyTree } from '../helpers/django';
+import { djfix, spawnDjfix } from '../helpers/cli';
+
+function snapshot(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (current: string) => {
+    for (const entry of fs.readdirSync(current, { withFileTypes: true })) {
+      const full = path.join(current, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else files[path.relative(dir, full)] = fs.readFileSync(full, 'latin1');
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+describe('on the example project', () => {
+  test('--dry-run prints diffs with explanations, writes nothing, exits 1', async () => {
+    const project = copyExampleProject();
+    const before = snapshot(project);
+    const run = await djfix(['--dry-run', project]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('diff --git a/shop/settings.py b/shop/settings.py');
+    expect(run.stdout).toMatch(/shop\/settings\.py:\d+:\d+ \[middleware-order\] MIDDLEWARE breaks documented ordering rules/);
+    expect(run.stdout).toMatch(/Would change 1 file with 1 fix \(middleware-order 1\)/);
+    expect(snapshot(project)).toEqual(before);
+  });
+
+  test('the diffs apply with git apply and give what --write gives', async () => {
+    const project = copyExampleProject();
+    const written = copyTree(project);
+    const doc = JSON.parse((await djfix(['--json', '--dry-run', project])).stdout);
+    const patch = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'djfix-patch-')), 'fix.patch');
+    fs.writeFileSync(patch, doc.changes.map((change: { diff: string }) => change.diff).join(''));
+    execFileSync('git', ['apply', '--unsafe-paths', patch], { cwd: project });
+    await djfix(['--write', written]);
+    expect(snapshot(project)).toEqual(snapshot(written));
+  });
+
+  test('--write then --dry-run exits 0', async () => {
+    const project = copyExampleProject();
+    const write = await djfix(['--write', project]);
+    expect(write.code).toBe(0);
+    expect(write.stdout).toMatch(/Changed 1 file with 1 fix/);
+    const again = await djfix(['--dry-run', project]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).not.toContain('diff --git');
+  });
+
+  test('--check prints one line per finding and no diff', async () => {
+    const run = await djfix(['--check', copyExampleProject()]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).not.toContain('diff --git');
+    expect(run.stdout).toMatch(/\[middleware-order\]/);
+  });
+
+  test('--json follows the documented schema', async () => {
+    const run = await djfix(['--json', '--dry-run', copyExampleProject()]);
+    const doc = JSON.parse(run.stdout);
+    expect(run.code).toBe(1);
+    expect(Object.keys(doc)).toEqual(['schema', 'djfix', 'mode', 'root', 'django', 'findings', 'changes', 'skipped', 'problems', 'summary']);
+    expect(doc).toMatchObject({ schema: 1, mode: 'dry-run', django: { version: '3.2', source: 'requirements.txt' } });
+    const fix = doc.findings.find((finding: { status: string }) => finding.status === 'applied');
+    expect(Object.keys(fix)).toEqual(['transform', 'code', 'path', 'line', 'column', 'message', 'sources', 'status', 'safety', 'files', 'reason']);
+    expect(fix).toMatchObject({ transform: 'middleware-order', code: 'order', path: 'shop/settings.py', files: ['shop/settings.py'] });
+    expect(doc.changes).toEqual([{ path: 'shop/settings.py', created: false, written: false, diff: expect.stringContaining('diff --git') }]);
+    expect(doc.summary).toMatchObject({ filesChanged: 1, fixes: 1 });
+  });
+
+  test('output is the same whatever --jobs is, through the real binary and worker threads', () => {
+    const project = copyExampleProject();
+    const one = spawnDjfix(['--json', '--dry-run', '--jobs', '1', project]);
+    const two = spawnDjfix(['--json', '--dry-run', '--jobs', '2', project]);
+    expect(one.code).toBe(1);
+    expect(two.stdout).toBe(one.stdout);
+  });
+
+  test('without a TTY, plain djfix is a dry run and never prompts', () => {
+    const project = copyExampleProject();
+    const run = spawnDjfix([project], undefined, '');
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('diff --git');
+  });
+});
+
+describe('usage', () => {
+  test('--list-transforms, --explain, --version, --help', async () => {
+    expect((await djfix(['--list-transforms'])).stdout).toMatch(/^middleware-order\s+/m);
+    const explain = await djfix(['--explain', 'middleware-order']);
+    expect(explain.code).toBe(0);
+    expect(explain.stdout).toMatch(/session-before-auth|Rules:/);
+    expect((await djfix(['--version'])).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const help = await djfix(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Exit codes');
+  });
+
+  test('usage errors exit 2 with a message', async () => {
+    expect((await djfix(['--only', 'nope', '.'])).code).toBe(2);
+    expect((await djfix(['--only', 'nope', '.'])).stderr).toContain('unknown transform "nope"');
+    expect((await djfix(['--write', '--check', '.'])).code).toBe(2);
+    expect((await djfix(['--jobs', 'zero'])).code).toBe(2);
+    expect((await djfix(['--target-django', 'latest'])).stderr).toContain('expected a version');
+    expect((await djfix(['--bogus'])).code).toBe(2);
+  });
+
+  test('--target-django overrides the dependency files', async () => {
+    const doc = JSON.parse((await djfix(['--json', '--dry-run', '--target-django', '5.1', copyExampleProject()])).stdout);
+    expect(doc.django).toEqual({ version: '5.1', source: '--target-django' });
+  });
+
+  test('--include / --exclude limit what is fixed', async () => {
+    const project = copyExampleProject();
+    expect((await djfix(['--dry-run', '--exclude', '**/settings.py', project])).code).toBe(0);
+    expect((await djfix(['--dry-run', '--include', 'shop/**', project])).code).toBe(1);
+    expect((await djfix(['--dry-run', path.join(project, 'catalog')])).code).toBe(0);
+  });
+});

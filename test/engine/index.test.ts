@@ -1,0 +1,104 @@
+import { extractFacts } from '../../src/facts';
+import { parsePython } from '../../src/parse';
+import { buildIndex, ProjectIndex, settingLiteral } from '../../src/project/index';
+import { moduleNameOf } from '../../src/project/modules';
+
+function indexOf(files: Record<string, string>): ProjectIndex {
+  const packages = new Set(Object.keys(files).filter((file) => file.endsWith('__init__.py')).map((file) => file.split('/').slice(0, -1).join('/')));
+  const inputs = Object.entries(files).map(([path, text]) => ({ path, ...moduleNameOf(path, (dir) => packages.has(dir)), hash: path, facts: extractFacts(parsePython(text)) }));
+  return buildIndex(inputs, { version: null, source: 'test' });
+}
+
+const project = indexOf({
+  'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings.prod")\n',
+  'shop/__init__.py': '',
+  'shop/settings/__init__.py': '',
+  'shop/settings/base.py': 'INSTALLED_APPS = ["django.contrib.auth", "catalog", "orders.apps.OrdersConfig", "people"]\nAUTH_USER_MODEL = "people.Person"\n',
+  'shop/settings/prod.py': 'from .base import *\nDEBUG = False\n',
+  'catalog/__init__.py': '',
+  'catalog/apps.py': 'from django.apps import AppConfig\n\nclass CatalogConfig(AppConfig):\n    name = "catalog"\n    label = "shelf"\n',
+  'catalog/models/__init__.py': 'from .product import Product\nfrom .base import Timestamped\n',
+  'catalog/models/base.py': 'from django.db import models\n\nclass Timestamped(models.Model):\n    owner = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="%(class)s_owned")\n    class Meta:\n        abstract = True\n',
+  'catalog/models/product.py': [
+    'from django.db import models',
+    'from django.conf import settings',
+    'from .base import Timestamped',
+    '',
+    'class Product(Timestamped):',
+    '    parent = models.ForeignKey("self", null=True, on_delete=models.SET_NULL)',
+    '    buyers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+")',
+    '    tags = models.ManyToManyField("Tag")',
+    '    available = AvailableManager()',
+    '',
+    '    @property',
+    '    def label(self):',
+    '        return self.name',
+    '',
+    'class Tag(models.Model):',
+    '    name = models.CharField(max_length=20)',
+  ].join('\n'),
+  'orders/__init__.py': '',
+  'orders/apps.py': 'from django.apps import AppConfig\n\nclass OrdersConfig(AppConfig):\n    name = "orders"\n    label = "sales"\n',
+  'orders/models.py': [
+    'from typing import TYPE_CHECKING',
+    'from django.db import models',
+    'from catalog.models import Product',
+    'if TYPE_CHECKING:',
+    '    from people.models import Person',
+    '',
+    'class Order(models.Model):',
+    '    buyer = models.ForeignKey("people.Person", on_delete=models.CASCADE)',
+    '',
+    'class Line(models.Model):',
+    '    order = models.ForeignKey(Order, related_name="lines", on_delete=models.CASCADE)',
+    '    product = models.ForeignKey(Product, on_delete=models.PROTECT)',
+    '',
+    'def helper():',
+    '    from people.models import Person',
+  ].join('\n'),
+  'people/__init__.py': '',
+  'people/models.py': 'from django.contrib.auth.models import AbstractUser\nfrom django.db import models\n\nclass Person(AbstractUser):\n    pass\n\nclass Profile(models.Model):\n    person = models.OneToOneField(Person, on_delete=models.CASCADE)\n',
+});
+
+test('settings modules follow DJANGO_SETTINGS_MODULE and star imports', () => {
+  expect(project.settings.paths[0]).toBe('shop/settings/prod.py');
+  expect([...project.settings.paths].sort()).toEqual(['shop/settings/__init__.py', 'shop/settings/base.py', 'shop/settings/prod.py']);
+  expect(settingLiteral(project, 'AUTH_USER_MODEL')).toEqual({ kind: 'str', value: 'people.Person' });
+  expect(project.files['shop/settings/prod.py'].role).toBe('settings');
+});
+
+test('apps: labels from AppConfig, explicit config paths, plain modules', () => {
+  const labels = Object.fromEntries(project.apps.map((app) => [app.module, app.label]));
+  expect(labels).toMatchObject({ catalog: 'shelf', orders: 'sales', people: 'people' });
+});
+
+test('models: keys use app labels; fields, targets, managers, inheritance', () => {
+  const product = project.models['shelf.Product'];
+  expect(product).toBeDefined();
+  expect(product.fields.map((field) => [field.name, field.relation, field.target])).toEqual([
+    ['parent', 'fk', 'shelf.Product'],
+    ['buyers', 'm2m', 'people.Person'],
+    ['tags', 'm2m', 'shelf.Tag'],
+    ['owner', 'fk', 'people.Person'],
+  ]);
+  expect(product.managers).toEqual(['available']);
+  expect(project.models['shelf.Tag'].managers).toEqual(['objects']);
+  expect(product.methods).toContain('label');
+  expect(project.models['shelf.Timestamped'].abstract).toBe(true);
+  expect(project.models['sales.Line'].fields.find((field) => field.name === 'product')?.target).toBe('shelf.Product');
+  expect(project.modelClasses['catalog.models.Product']).toBe('shelf.Product');
+});
+
+test('reverse accessors: related_name, _set, one-to-one, "+" and %(class)s', () => {
+  const person = project.models['people.Person'];
+  const accessors = person.reverse.map((reverse) => reverse.accessor).sort();
+  expect(accessors).toEqual(['order_set', 'product_owned', 'profile']);
+  expect(project.models['sales.Order'].reverse).toEqual([{ accessor: 'lines', from: 'sales.Line', field: 'order', relation: 'fk' }]);
+  expect(project.models['auth.User']).toBeDefined();
+});
+
+test('import edges know their scope', () => {
+  const fromOrders = project.imports.filter((edge) => edge.from === 'orders.models' && edge.to === 'people.models');
+  expect(fromOrders.map((edge) => edge.scope).sort()).toEqual(['function', 'type-checking']);
+  expect(project.imports.find((edge) => edge.from === 'catalog.models' && edge.to === 'catalog.models.product')?.scope).toBe('module');
+});

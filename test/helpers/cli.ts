@@ -1,0 +1,30 @@
+// Running djfix from tests: in this process through main() (fast, same code path as the binary),
+// or as a child process through bin/djfix when the test is about the process itself.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { main } from '../../src/cli';
+import { repoRoot } from './django';
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function djfix(args: string[], options: { isTTY?: boolean } = {}): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(['node', 'djfix', ...args], {
+    stdout: (text) => (stdout += text.endsWith('\n') ? text : `${text}\n`),
+    stderr: (text) => (stderr += text.endsWith('\n') ? text : `${text}\n`),
+    isTTY: options.isTTY ?? false,
+  });
+  return { code, stdout, stderr };
+}
+
+export const DJFIX_BIN = path.join(repoRoot(), 'bin', 'djfix');
+
+export function spawnDjfix(args: string[], cwd?: string, input?: string): CliRun {
+  const result = spawnSync(process.execPath, [DJFIX_BIN, ...args], { cwd, input, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
