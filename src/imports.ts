@@ -1,0 +1,130 @@
+// The one place that adds and removes imports, so every transform does it the same way: no
+// duplicates, new imports after the docstring and `__future__` imports and within the file's first
+// import block, the file's own line endings, and a statement removed only when nothing is left in it.
+import type { TextEdit } from './model';
+import type { Node, Tree } from './parse';
+import { lineEnding } from './source';
+
+export interface ImportSpec {
+  /** `from module import name` when name is set, `import module` otherwise. */
+  module: string;
+  name?: string;
+  alias?: string;
+}
+
+/** Module-level import statements, in order (those nested in try/if blocks are not a place to add to). */
+function topLevelImports(tree: Tree): Node[] {
+  return tree.rootNode.namedChildren.filter((node) => node.type === 'import_statement' || node.type === 'import_from_statement' || node.type === 'future_import_statement');
+}
+
+function fromModule(statement: Node): string | undefined {
+  return statement.type === 'import_from_statement' ? statement.childForFieldName('module_name')?.text : undefined;
+}
+
+function importedNames(statement: Node): Array<{ node: Node; name: string; alias?: string }> {
+  return statement.childrenForFieldName('name').map((node) =>
+    node.type === 'aliased_import'
+      ? { node, name: node.childForFieldName('name')?.text ?? '', alias: node.childForFieldName('alias')?.text }
+      : { node, name: node.text },
+  );
+}
+
+/** Whether the spec's name is already bound at module level by an import. */
+export function hasImport(tree: Tree, spec: ImportSpec): boolean {
+  const statements = tree.rootNode.descendantsOfType(['import_statement', 'import_from_statement']).filter((node) => !insideFunction(node));
+  return statements.some((statement) => {
+    if (spec.name === undefined) {
+      return statement.type === 'import_statement' && importedNames(statement).some((item) => item.name === spec.module && item.alias === spec.alias);
+    }
+    return fromModule(statement) === spec.module && importedNames(statement).some((item) => item.name === spec.name && item.alias === spec.alias);
+  });
+}
+
+function insideFunction(node: Node): boolean {
+  for (let parent = node.parent; parent; parent = parent.parent) if (parent.type === 'function_definition' || parent.type === 'class_definition') return true;
+  return false;
+}
+
+/** Edits that import `spec` at module level; none if it is imported already. */
+export function addImport(text: string, tree: Tree, spec: ImportSpec): TextEdit[] {
+  if (hasImport(tree, spec)) return [];
+  const imports = topLevelImports(tree);
+  const item = spec.alias ? `${spec.name ?? spec.module} as ${spec.alias}` : (spec.name ?? spec.module);
+  if (spec.name !== undefined) {
+    const existing = imports.find((statement) => fromModule(statement) === spec.module && !statement.namedChildren.some((c) => c.type === 'wildcard_import'));
+    if (existing) {
+      const names = importedNames(existing);
+      const last = names[names.length - 1].node;
+      return [{ start: last.endIndex, end: last.endIndex, text: `, ${item}` }];
+    }
+  }
+  const statement = spec.name !== undefined ? `from ${spec.module} import ${item}` : `import ${item}`;
+  const eol = lineEnding(text);
+  const block = firstImportBlock(imports);
+  if (block) {
+    const end = lineEndAfter(text, block[block.length - 1].endIndex);
+    // The last import is the file's last line and has no line break: the new one starts a line.
+    if (end === text.length && !text.endsWith('\n')) return [{ start: end, end, text: `${eol}${statement}` }];
+    return [{ start: end, end, text: `${statement}${eol}` }];
+  }
+  const at = afterPreamble(text, tree);
+  const after = text.slice(at);
+  const separator = after.trim() === '' ? '' : /^\r?\n/.test(after) ? '' : eol;
+  return [{ start: at, end: at, text: `${statement}${eol}${separator}` }];
+}
+
+/** The first run of consecutive top-level import statements that is not only `__future__` imports. */
+function firstImportBlock(imports: Node[]): Node[] | undefined {
+  const regular = imports.filter((node) => node.type !== 'future_import_statement');
+  if (regular.length === 0) return undefined;
+  const block = [regular[0]];
+  for (let i = 1; i < regular.length; i++) {
+    const previous = block[block.length - 1];
+    if (previous.nextNamedSibling !== regular[i] && !isCommentBetween(previous, regular[i])) break;
+    block.push(regular[i]);
+  }
+  return block;
+}
+
+function isCommentBetween(a: Node, b: Node): boolean {
+  for (let node = a.nextNamedSibling; node && node !== b; node = node.nextNamedSibling) if (node.type !== 'comment') return false;
+  return true;
+}
+
+function lineEndAfter(text: string, offset: number): number {
+  const newline = text.indexOf('\n', offset);
+  return newline === -1 ? text.length : newline + 1;
+}
+
+/** Where a first import goes: after the module docstring, `__future__` imports and leading comments. */
+function afterPreamble(text: string, tree: Tree): number {
+  let at = 0;
+  for (const node of tree.rootNode.namedChildren) {
+    const isDocstring = node === tree.rootNode.firstNamedChild && node.type === 'expression_statement' && node.firstNamedChild?.type === 'string';
+    if (node.type === 'comment' || isDocstring || node.type === 'future_import_statement') at = lineEndAfter(text, node.endIndex);
+    else break;
+  }
+  return at;
+}
+
+/**
+ * Edits that stop `statement` from importing `name`: the name and its comma go; the whole statement
+ * (with its line) goes when it imported nothing else.
+ */
+export function removeImportedName(text: string, statement: Node, name: string): TextEdit[] {
+  const names = importedNames(statement);
+  const index = names.findIndex((item) => (item.alias ?? item.name) === name || item.name === name);
+  if (index === -1) return [];
+  if (names.length === 1) {
+    // The only statement of a block (`if TYPE_CHECKING:`) must leave something behind.
+    const siblings = statement.parent?.type === 'block' ? statement.parent.namedChildren.filter((node) => node.type !== 'comment') : [];
+    if (siblings.length === 1) return [{ start: statement.startIndex, end: statement.endIndex, text: 'pass' }];
+    const start = text.lastIndexOf('\n', statement.startIndex - 1) + 1;
+    const onlyStatementOnLine = text.slice(start, statement.startIndex).trim() === '' && /^[ \t]*(#[^\n]*)?(\r?\n|$)/.test(text.slice(statement.endIndex));
+    if (onlyStatementOnLine) return [{ start, end: lineEndAfter(text, statement.endIndex), text: '' }];
+    return [{ start: statement.startIndex, end: statement.endIndex, text: 'pass' }];
+  }
+  const node = names[index].node;
+  if (index < names.length - 1) return [{ start: node.startIndex, end: names[index + 1].node.startIndex, text: '' }];
+  return [{ start: names[index - 1].node.endIndex, end: node.endIndex, text: '' }];
+}

@@ -1,0 +1,65 @@
+import { applyEdits } from '../../src/edits';
+import { addImport, ImportSpec, removeImportedName } from '../../src/imports';
+import { countSyntaxErrors, parsePython } from '../../src/parse';
+
+function add(text: string, spec: ImportSpec): string {
+  const result = applyEdits(text, addImport(text, parsePython(text), spec));
+  expect(countSyntaxErrors(parsePython(result))).toBe(0);
+  return result;
+}
+
+function remove(text: string, module: string, name: string): string {
+  const tree = parsePython(text);
+  const statement = tree.rootNode.descendantsOfType('import_from_statement').find((node) => node.childForFieldName('module_name')?.text === module)!;
+  const result = applyEdits(text, removeImportedName(text, statement, name));
+  expect(countSyntaxErrors(parsePython(result))).toBe(0);
+  return result;
+}
+
+describe('addImport', () => {
+  const apps = { module: 'django.apps', name: 'apps' };
+
+  test('goes at the end of the first import block, after docstring and __future__', () => {
+    expect(add('"""Doc."""\nfrom __future__ import annotations\n\nimport os\nfrom x import y\n\nZ = 1\n', apps)).toBe(
+      '"""Doc."""\nfrom __future__ import annotations\n\nimport os\nfrom x import y\nfrom django.apps import apps\n\nZ = 1\n',
+    );
+  });
+
+  test('joins an existing from-import of the same module', () => {
+    expect(add('from django.apps import AppConfig\n', apps)).toBe('from django.apps import AppConfig, apps\n');
+    expect(add('from django.apps import (\n    AppConfig,\n)\n', apps)).toBe('from django.apps import (\n    AppConfig, apps,\n)\n');
+  });
+
+  test('never duplicates', () => {
+    const text = 'from django.apps import apps\n';
+    expect(addImport(text, parsePython(text), apps)).toEqual([]);
+    const plain = 'import dj_database_url\n';
+    expect(addImport(plain, parsePython(plain), { module: 'dj_database_url' })).toEqual([]);
+  });
+
+  test('no imports yet: after the docstring and comments, with the file line endings', () => {
+    expect(add('"""Doc."""\r\nX = 1\r\n', { module: 'dj_database_url' })).toBe('"""Doc."""\r\nimport dj_database_url\r\n\r\nX = 1\r\n');
+    expect(add('# comment\n\nX = 1\n', { module: 'os' })).toBe('# comment\nimport os\n\nX = 1\n');
+    expect(add('', { module: 'os' })).toBe('import os\n');
+  });
+
+  test('a file that ends on its last import without a newline', () => {
+    expect(add('import os', { module: 'sys' })).toBe('import os\nimport sys');
+  });
+});
+
+describe('removeImportedName', () => {
+  test('removes one name and its comma', () => {
+    expect(remove('from a.models import A, B, C\n', 'a.models', 'B')).toBe('from a.models import A, C\n');
+    expect(remove('from a.models import A, B\n', 'a.models', 'B')).toBe('from a.models import A\n');
+    expect(remove('from a.models import (\n    A,\n    B,\n)\n', 'a.models', 'A')).toBe('from a.models import (\n    B,\n)\n');
+  });
+
+  test('removes the statement and its line when nothing is left', () => {
+    expect(remove('import os\nfrom a.models import A  # noqa\nX = 1\n', 'a.models', 'A')).toBe('import os\nX = 1\n');
+  });
+
+  test('leaves pass when the statement was alone in its block', () => {
+    expect(remove('if TYPE_CHECKING:\n    from a.models import A\n', 'a.models', 'A')).toBe('if TYPE_CHECKING:\n    pass\n');
+  });
+});

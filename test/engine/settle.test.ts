@@ -1,0 +1,79 @@
+// How the runner takes fixes: overlapping fixes are re-analysed on the new text, changes that would
+// not parse are dropped as djfix bugs, and fixes may create files. A test transform drives it.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { run, RunOptions } from '../../src/runner';
+import { TRANSFORMS } from '../../transforms/registry';
+import type { Transform } from '../../transforms/types';
+import type { Finding } from '../../src/model';
+
+/** Renames every `old_name` to `new_name`, twice over (two overlapping fixes), and breaks `breakme`. */
+const testTransform: Transform = {
+  id: 'test-rename',
+  title: 'test',
+  explanation: 'test',
+  mayApply: (file) => file.text.includes('old_name') || file.text.includes('breakme'),
+  analyze: ({ file }) => {
+    const findings: Finding[] = [];
+    const at = file.text.indexOf('old_name');
+    const finding = (code: string, start: number, end: number, text: string, extra: Finding['change'] = undefined): Finding => ({
+      transform: 'test-rename',
+      code,
+      location: { path: file.path, line: 1, column: start + 1 },
+      message: `${code} at ${start}`,
+      change: extra ?? { safety: 'safe', files: [{ path: file.path, kind: 'edit', edits: [{ start, end, text }] }] },
+    });
+    if (at !== -1) {
+      findings.push(finding('rename', at, at + 'old_name'.length, 'new_name'));
+      findings.push(finding('rename-again', at, at + 'old_name'.length, 'newer_name'));
+      findings.push(finding('create', 0, 0, '', { safety: 'review', files: [{ path: 'created.py', kind: 'create', text: 'CREATED = True\n' }] }));
+    }
+    const broken = file.text.indexOf('breakme');
+    if (broken !== -1) findings.push(finding('break', broken, broken + 'breakme'.length, 'def ('));
+    return findings;
+  },
+};
+
+beforeAll(() => TRANSFORMS.push(testTransform));
+afterAll(() => TRANSFORMS.splice(TRANSFORMS.indexOf(testTransform), 1));
+
+function options(dir: string): RunOptions {
+  return { root: dir, targets: [dir], include: [], exclude: [], transforms: ['test-rename'], transformOptions: {}, jobs: 1, maxFileBytes: 1 << 20, maxRounds: 5 };
+}
+
+function project(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'djfix-settle-'));
+  for (const [file, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, file), text);
+  return dir;
+}
+
+test('a fix that overlaps one already taken is re-analysed on the new text, not merged', async () => {
+  const report = await run(options(project({ 'a.py': 'old_name = 1\n' })));
+  expect(report.files.find((file) => file.path === 'a.py')?.after).toBe('new_name = 1\n');
+  expect(report.findings.map((finding) => [finding.code, finding.status])).toEqual([
+    ['create', 'applied'],
+    ['rename', 'applied'],
+  ]);
+});
+
+test('fixes can create files', async () => {
+  const report = await run(options(project({ 'a.py': 'old_name = 1\n' })));
+  expect(report.files.find((file) => file.path === 'created.py')).toEqual({ path: 'created.py', before: null, after: 'CREATED = True\n', diskHash: null });
+});
+
+test('a change whose result does not parse is dropped and reported as a djfix bug', async () => {
+  const report = await run(options(project({ 'b.py': 'breakme = 1\n' })));
+  expect(report.files).toEqual([]);
+  expect(report.findings[0]).toMatchObject({ code: 'break', status: 'invalid' });
+  expect(report.problems[0].message).toMatch(/^djfix bug in test-rename: the result in b.py would not parse/);
+});
+
+test('a declined fix takes no text, so a fix it overlaps is offered in the same round', async () => {
+  const asked: string[] = [];
+  await run(options(project({ 'a.py': 'old_name = 1\n' })), (finding) => {
+    asked.push(finding.code);
+    return finding.code === 'rename' ? 'skip' : 'apply';
+  });
+  expect(asked).toEqual(['create', 'rename', 'rename-again']);
+});
