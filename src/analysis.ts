@@ -13,6 +13,8 @@ import type { TransformOptions } from '../transforms/types';
 export interface CollectJob {
   root: string;
   path: string;
+  /** Hash of the bytes the main thread read: a file that changed since is reported, not parsed. */
+  hash: string;
   maxFileBytes: number;
   transforms: string[];
 }
@@ -21,16 +23,40 @@ export type CollectResult =
   | { path: string; ok: true; hash: string; facts: FileFacts }
   | { path: string; ok: false; reason: string; line?: number; error?: boolean };
 
-export function collectFile(job: CollectJob): CollectResult {
+/**
+ * Native tree memory is released by finalizers that run only when the event loop turns, so batch
+ * loops yield after every file: without it a worker holds every tree of its batch at once.
+ */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export async function collectFiles(jobs: CollectJob[]): Promise<CollectResult[]> {
+  const results: CollectResult[] = [];
+  for (const job of jobs) {
+    results.push(collectFile(job));
+    await yieldToEventLoop();
+  }
+  return results;
+}
+
+function collectFile(job: CollectJob): CollectResult {
+  const read = readSource(job.root, job.path, job.maxFileBytes);
+  if (!read.ok) return { path: job.path, ok: false, reason: read.reason, error: read.error };
+  if (read.hash !== job.hash) return { path: job.path, ok: false, reason: 'changed on disk while djfix was running; run djfix again', error: true };
+  return collectText(job.path, read.text, read.hash, job.transforms);
+}
+
+export type ReadResult = { ok: true; text: string; hash: string } | { ok: false; reason: string; error?: boolean };
+
+/** A project file as djfix may edit it, or why it will not (unreadable: `error`; not text: a skip). */
+export function readSource(root: string, relative: string, maxFileBytes: number): ReadResult {
   let bytes: Buffer;
   try {
-    bytes = fs.readFileSync(path.join(job.root, job.path));
+    bytes = fs.readFileSync(path.join(root, relative));
   } catch (error) {
-    return { path: job.path, ok: false, reason: `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); check its permissions`, error: true };
+    return { ok: false, reason: `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); check its permissions`, error: true };
   }
-  const decoded = decodeSource(bytes, job.maxFileBytes);
-  if (!decoded.ok) return { path: job.path, ok: false, reason: decoded.reason };
-  return collectText(job.path, decoded.source.text, decoded.source.hash, job.transforms);
+  const decoded = decodeSource(bytes, maxFileBytes);
+  return decoded.ok ? { ok: true, text: decoded.source.text, hash: decoded.source.hash } : { ok: false, reason: decoded.reason };
 }
 
 /** Facts of a text already in memory (files re-read after djfix changed them within a run). */
@@ -41,7 +67,7 @@ export function collectText(filePath: string, text: string, hash: string, transf
     const line = error.startPosition.row + 1;
     return { path: filePath, ok: false, reason: `syntax error at line ${line}; fix it or exclude the file`, line };
   }
-  const facts = extractFacts(tree);
+  const facts = extractFacts(tree, text);
   for (const transform of selectTransforms(transforms)) {
     if (!transform.collect) continue;
     const extra = transform.collect(tree, text);
@@ -75,8 +101,13 @@ export interface AnalyzeResult {
   problems: Problem[];
 }
 
-export function analyzeBatch(batch: AnalyzeBatch): AnalyzeResult[] {
-  return batch.files.map((file) => analyzeFile(batch, file));
+export async function analyzeBatch(batch: AnalyzeBatch): Promise<AnalyzeResult[]> {
+  const results: AnalyzeResult[] = [];
+  for (const file of batch.files) {
+    results.push(analyzeFile(batch, file));
+    await yieldToEventLoop();
+  }
+  return results;
 }
 
 function analyzeFile(batch: AnalyzeBatch, job: AnalyzeJob): AnalyzeResult {
@@ -119,11 +150,6 @@ function analyzeFile(batch: AnalyzeBatch, job: AnalyzeJob): AnalyzeResult {
 
 /** A project file's text from disk; undefined when unreadable, not text, or not the expected bytes. */
 function readProjectText(batch: AnalyzeBatch, relative: string, expectedHash?: string): string | undefined {
-  try {
-    const decoded = decodeSource(fs.readFileSync(path.join(batch.root, relative)), batch.maxFileBytes);
-    if (!decoded.ok || (expectedHash && decoded.source.hash !== expectedHash)) return undefined;
-    return decoded.source.text;
-  } catch {
-    return undefined;
-  }
+  const read = readSource(batch.root, relative, batch.maxFileBytes);
+  return read.ok && (!expectedHash || read.hash === expectedHash) ? read.text : undefined;
 }

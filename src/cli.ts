@@ -7,8 +7,9 @@ import { parseVersion, Version } from './project/django-version';
 import { renderDiffs, renderFindings, renderSummary, toJson, Mode, WriteFailure } from './report';
 import { run, RunOptions, RunReport } from './runner';
 import { DEFAULT_MAX_FILE_BYTES } from './source';
+import { DEFAULT_CACHE_DIR } from './cache';
 import { writeFiles } from './write';
-import { interactiveDecide } from './interactive';
+import { progressBar } from './progress';
 import { TRANSFORMS, transformById } from '../transforms/registry';
 import type { TransformOptions } from '../transforms/types';
 
@@ -45,6 +46,9 @@ interface CliFlags {
   jobs: number;
   maxFileSize: number;
   set: Array<[string, string, unknown]>;
+  cache: boolean;
+  cacheDir?: string;
+  shard?: { index: number; count: number };
 }
 
 const collectList = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((item) => item.trim()).filter(Boolean)];
@@ -60,6 +64,15 @@ function djangoVersion(value: string): Version {
   const parsed = parseVersion(value);
   if (!parsed) throw new InvalidArgumentError('expected a version such as 4.2');
   return parsed;
+}
+
+/** `--shard 2/4`: the second of four shards. */
+function shard(value: string): { index: number; count: number } {
+  const match = /^(\d+)\/(\d+)$/.exec(value);
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || count < 1 || index < 1 || index > count) throw new InvalidArgumentError('expected K/N with 1 <= K <= N, e.g. 2/4');
+  return { index: index - 1, count };
 }
 
 /** `--set middleware-order.required-only=true` */
@@ -96,6 +109,9 @@ function program(): Command {
     .option('--target-django <X.Y>', 'the Django version to target (default: read from the dependency files)', djangoVersion)
     .option('--jobs <n>', 'worker threads (default: the number of cores)', positiveInt, defaultJobs())
     .option('--max-file-size <bytes>', 'skip Python files larger than this', positiveInt, DEFAULT_MAX_FILE_BYTES)
+    .option('--no-cache', 'do not read or write the cache')
+    .option('--cache-dir <dir>', `where the cache lives (default: ${DEFAULT_CACHE_DIR} in the project root, or $DJFIX_CACHE_DIR)`)
+    .option('--shard <K/N>', 'index the whole project but fix only the K-th of N deterministic groups of files (CI matrices)', shard)
     .option('--set <transform.option=value>', 'set a transform option, e.g. middleware-order.required-only=true (repeatable)', transformSetting, [])
     .version(VERSION, '--version')
     .addHelpText('after', EXAMPLES)
@@ -107,12 +123,15 @@ export interface Io {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   isTTY: boolean;
+  /** Where the progress bar goes, when stderr is a terminal. */
+  progressStream?: NodeJS.WriteStream;
 }
 
 const processIo: Io = {
   stdout: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   stderr: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
   isTTY: Boolean(process.stdout.isTTY && process.stdin.isTTY),
+  progressStream: process.stderr.isTTY ? process.stderr : undefined,
 };
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
@@ -160,14 +179,21 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     jobs: flags.jobs,
     maxFileBytes: flags.maxFileSize,
     maxRounds: 5,
+    cacheDir: flags.cache ? path.resolve(root, flags.cacheDir ?? process.env.DJFIX_CACHE_DIR ?? DEFAULT_CACHE_DIR) : null,
+    shard: flags.shard,
   };
 
+  const bar = progressBar(io.progressStream ?? process.stderr, io.progressStream !== undefined);
   let report: RunReport;
   try {
-    report = await run(options, mode === 'interactive' ? interactiveDecide({ colour, write: io.stdout }) : undefined);
+    // The prompt library is loaded only for the session: batch runs start faster without it.
+    const decide = mode === 'interactive' ? (await import('./interactive')).interactiveDecide({ colour, write: io.stdout }) : undefined;
+    report = await run({ ...options, progress: bar.update }, decide);
   } catch (error) {
     io.stderr(`djfix: internal error: ${(error as Error).stack ?? error}\nPlease report this with the command you ran.`);
     return EXIT.error;
+  } finally {
+    bar.stop();
   }
   const failures = mode === 'write' || mode === 'interactive' ? writeAll(report) : [];
   if (flags.json) io.stdout(JSON.stringify(toJson(report, mode, failures, VERSION), null, 2));

@@ -2,12 +2,15 @@
 // (and for the few files re-analysed after djfix changed them). Both give the same results.
 import os from 'node:os';
 import path from 'node:path';
-import Piscina from 'piscina';
-import { analyzeBatch, AnalyzeBatch, AnalyzeResult, collectFile, CollectJob, CollectResult } from './analysis';
+import type Piscina from 'piscina';
+import { createHash } from 'node:crypto';
+import type { SharedIndex } from './worker';
+import { analyzeBatch, AnalyzeBatch, AnalyzeJob, AnalyzeResult, collectFiles, CollectJob, CollectResult } from './analysis';
 
+/** `progress` is told how many more files are done, as batches finish. */
 export interface Executor {
-  collect(jobs: CollectJob[]): Promise<CollectResult[]>;
-  analyze(batch: AnalyzeBatch): Promise<AnalyzeResult[]>;
+  collect(jobs: CollectJob[], progress?: (count: number) => void): Promise<CollectResult[]>;
+  analyze(batch: AnalyzeBatch, progress?: (count: number) => void): Promise<AnalyzeResult[]>;
   close(): Promise<void>;
 }
 
@@ -20,38 +23,65 @@ export function createExecutor(jobs: number): Executor {
 }
 
 export const inProcessExecutor: Executor = {
-  async collect(jobs) {
-    return jobs.map(collectFile);
+  async collect(jobs, progress) {
+    const results = await collectFiles(jobs);
+    progress?.(jobs.length);
+    return results;
   },
-  async analyze(batch) {
-    return analyzeBatch(batch);
+  async analyze(batch, progress) {
+    const results = await analyzeBatch(batch);
+    progress?.(batch.files.length);
+    return results;
   },
   async close() {},
 };
 
-/** Splits work into a few chunks per thread: enough to balance load, few enough to keep messages cheap. */
+/** Splits work into chunks: enough per thread to balance load and show progress, few enough to keep messages cheap. */
 function chunk<T>(items: T[], jobs: number): T[][] {
-  const size = Math.max(1, Math.ceil(items.length / (jobs * 4)));
+  const size = Math.max(8, Math.ceil(items.length / (jobs * 16)));
   const chunks: T[][] = [];
   for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
   return chunks;
+}
+
+/**
+ * The index goes to the workers as JSON in shared memory: posting the object itself would copy it
+ * once per batch, which costs more than the analysis on a large project. Each worker parses it once.
+ */
+function shareIndex(index: AnalyzeBatch['index']): SharedIndex {
+  const bytes = Buffer.from(JSON.stringify(index), 'utf8');
+  const buffer = new SharedArrayBuffer(bytes.length);
+  new Uint8Array(buffer).set(bytes);
+  return { key: createHash('sha256').update(bytes).digest('hex'), buffer };
+}
+
+function done<T>(count: number, progress?: (count: number) => void): (results: T) => T {
+  return (results) => {
+    progress?.(count);
+    return results;
+  };
 }
 
 class PoolExecutor implements Executor {
   private readonly pool: Piscina;
 
   constructor(private readonly jobs: number) {
-    this.pool = new Piscina({ filename: path.join(__dirname, 'worker.js'), minThreads: jobs, maxThreads: jobs, idleTimeout: 1000 });
+    // Loaded here: a run answered from the cache never starts a thread.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Piscina: Pool } = require('piscina') as typeof import('piscina');
+    this.pool = new Pool({ filename: path.join(__dirname, 'worker.js'), minThreads: jobs, maxThreads: jobs, idleTimeout: 1000 });
   }
 
-  async collect(jobs: CollectJob[]): Promise<CollectResult[]> {
-    const results = await Promise.all(chunk(jobs, this.jobs).map((part) => this.pool.run(part, { name: 'collect' }) as Promise<CollectResult[]>));
-    return results.flat();
+  async collect(jobs: CollectJob[], progress?: (count: number) => void): Promise<CollectResult[]> {
+    const run = (part: CollectJob[]) => (this.pool.run(part, { name: 'collect' }) as Promise<CollectResult[]>).then(done(part.length, progress));
+    return (await Promise.all(chunk(jobs, this.jobs).map(run))).flat();
   }
 
-  async analyze(batch: AnalyzeBatch): Promise<AnalyzeResult[]> {
-    const results = await Promise.all(chunk(batch.files, this.jobs).map((files) => this.pool.run({ ...batch, files }, { name: 'analyze' }) as Promise<AnalyzeResult[]>));
-    return results.flat();
+  async analyze(batch: AnalyzeBatch, progress?: (count: number) => void): Promise<AnalyzeResult[]> {
+    const { index, ...rest } = batch;
+    const shared = shareIndex(index);
+    const run = (files: AnalyzeJob[]) => (this.pool.run({ ...rest, files, index: shared }, { name: 'analyze' }) as Promise<AnalyzeResult[]>).then(done(files.length, progress));
+    return (await Promise.all(chunk(batch.files, this.jobs).map(run))).flat();
   }
 
   async close(): Promise<void> {

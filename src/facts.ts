@@ -77,17 +77,21 @@ export interface FileFacts {
   extra: Record<string, unknown>;
 }
 
-const IMPORTS = query('[(import_statement) (import_from_statement)] @import');
+const IMPORT_STATEMENTS = new Set(['import_statement', 'import_from_statement']);
+/** Indented import lines: in functions, classes or blocks. Module-level ones are found by the walk. */
+const INDENTED_IMPORT = /^[ \t]+(?:from[ \t]+[\w.]+[ \t]+)?import\b/gm;
 const SETDEFAULT = query(`(call
   function: (attribute attribute: (identifier) @method (#eq? @method "setdefault"))
   arguments: (argument_list . (string) @key . (string) @value)) @call`);
 const CONTAINERS = new Set(['if_statement', 'try_statement', 'with_statement', 'for_statement', 'while_statement', 'else_clause', 'elif_clause', 'except_clause', 'finally_clause', 'block']);
 
-export function extractFacts(tree: Tree): FileFacts {
+export function extractFacts(tree: Tree, text: string): FileFacts {
   const facts: FileFacts = { imports: [], classes: [], functions: [], settings: [], settingsModuleRefs: [], extra: {} };
   const root = tree.rootNode;
-  for (const capture of IMPORTS.captures(root)) facts.imports.push(...importFacts(capture.node));
-  for (const match of SETDEFAULT.matches(root)) {
+  const seenImports = new Set<number>();
+  // The query walks the whole tree: only files that name the setting can match it.
+  const setdefaults = text.includes('DJANGO_SETTINGS_MODULE') ? SETDEFAULT.matches(root) : [];
+  for (const match of setdefaults) {
     const key = match.captures.find((c) => c.name === 'key')?.node;
     const value = match.captures.find((c) => c.name === 'value')?.node;
     if (key && value && stringValue(key) === 'DJANGO_SETTINGS_MODULE') {
@@ -95,21 +99,44 @@ export function extractFacts(tree: Tree): FileFacts {
       if (module) facts.settingsModuleRefs.push(module);
     }
   }
-  visitModuleStatements(root, false, facts);
+  visitModuleStatements(root, false, facts, seenImports);
+  // A query for imports would walk every node of every file; imports are lines, so find them by text.
+  for (const match of text.matchAll(INDENTED_IMPORT)) {
+    const statement = enclosingImport(root.descendantForIndex(match.index! + match[0].search(/\S/)));
+    if (statement && !seenImports.has(statement.startIndex)) {
+      seenImports.add(statement.startIndex);
+      facts.imports.push(...importFacts(statement));
+    }
+  }
+  facts.imports.sort((a, b) => a.line - b.line);
   return facts;
 }
 
+function enclosingImport(node: Node): Node | undefined {
+  for (let current: Node | null = node, depth = 0; current && depth < 4; current = current.parent, depth++) {
+    if (IMPORT_STATEMENTS.has(current.type)) return current;
+  }
+  return undefined;
+}
+
 /** Module-level statements, including those nested in module-level if/try/with blocks. */
-function visitModuleStatements(container: Node, conditional: boolean, facts: FileFacts): void {
+function visitModuleStatements(container: Node, conditional: boolean, facts: FileFacts, seenImports: Set<number>): void {
   for (const statement of container.namedChildren) {
-    if (CONTAINERS.has(statement.type)) {
-      visitModuleStatements(statement, true, facts);
+    const type = statement.type;
+    if (CONTAINERS.has(type)) {
+      visitModuleStatements(statement, true, facts, seenImports);
       continue;
     }
-    const definition = statement.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
-    if (definition?.type === 'class_definition') facts.classes.push(classFact(definition));
-    else if (definition?.type === 'function_definition') facts.functions.push(definition.childForFieldName('name')?.text ?? '');
-    else if (statement.type === 'expression_statement') {
+    if (IMPORT_STATEMENTS.has(type)) {
+      seenImports.add(statement.startIndex);
+      facts.imports.push(...importFacts(statement));
+      continue;
+    }
+    const definition = type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
+    const definitionType = definition?.type;
+    if (definitionType === 'class_definition') facts.classes.push(classFact(definition!));
+    else if (definitionType === 'function_definition') facts.functions.push(definition!.childForFieldName('name')?.text ?? '');
+    else if (type === 'expression_statement') {
       const setting = settingFact(statement.firstNamedChild, conditional);
       if (setting) facts.settings.push(setting);
     }

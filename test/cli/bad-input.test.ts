@@ -48,7 +48,7 @@ test('a read-only file is not written; the run says so and exits 2', async () =>
 
 test('a file changed on disk after djfix read it is not overwritten', async () => {
   const dir = project({ 'settings.py': MISORDERED });
-  const options: RunOptions = { root: dir, targets: [dir], include: [], exclude: [], transforms: ['middleware-order'], transformOptions: {}, jobs: 1, maxFileBytes: 1 << 20, maxRounds: 5 };
+  const options: RunOptions = { root: dir, targets: [dir], include: [], exclude: [], transforms: ['middleware-order'], transformOptions: {}, jobs: 1, maxFileBytes: 1 << 20, maxRounds: 5, cacheDir: null };
   const report = await run(options, () => {
     fs.appendFileSync(path.join(dir, 'settings.py'), 'DEBUG = True\n'); // someone saves the file meanwhile
     return 'apply';

@@ -22,7 +22,7 @@ function twoFixes(): string {
 function session(dir: string, keys: string[]): { status: number; transcript: string; stepsLeft: number } {
   const steps = keys.map((send) => ({ expect: PROMPT, send }));
   const child = spawnSync('python3', [path.join(repoRoot(), 'test', 'harness', 'pty_driver.py')], {
-    input: JSON.stringify({ argv: [process.execPath, DJFIX_BIN, '--jobs', '1', dir], cwd: dir, steps, timeout: 30 }),
+    input: JSON.stringify({ argv: [process.execPath, DJFIX_BIN, '--no-cache', '--jobs', '1', dir], cwd: dir, steps, timeout: 30 }),
     encoding: 'utf8',
     env: { ...process.env, FORCE_COLOR: '0' },
   });

@@ -5,7 +5,7 @@ import { moduleNameOf } from '../../src/project/modules';
 
 function indexOf(files: Record<string, string>): ProjectIndex {
   const packages = new Set(Object.keys(files).filter((file) => file.endsWith('__init__.py')).map((file) => file.split('/').slice(0, -1).join('/')));
-  const inputs = Object.entries(files).map(([path, text]) => ({ path, ...moduleNameOf(path, (dir) => packages.has(dir)), hash: path, facts: extractFacts(parsePython(text)) }));
+  const inputs = Object.entries(files).map(([path, text]) => ({ path, ...moduleNameOf(path, (dir) => packages.has(dir)), hash: path, facts: extractFacts(parsePython(text), text) }));
   return buildIndex(inputs, { version: null, source: 'test' });
 }
 

@@ -39,7 +39,7 @@ beforeAll(() => TRANSFORMS.push(testTransform));
 afterAll(() => TRANSFORMS.splice(TRANSFORMS.indexOf(testTransform), 1));
 
 function options(dir: string): RunOptions {
-  return { root: dir, targets: [dir], include: [], exclude: [], transforms: ['test-rename'], transformOptions: {}, jobs: 1, maxFileBytes: 1 << 20, maxRounds: 5 };
+  return { root: dir, targets: [dir], include: [], exclude: [], transforms: ['test-rename'], transformOptions: {}, jobs: 1, maxFileBytes: 1 << 20, maxRounds: 5, cacheDir: null };
 }
 
 function project(files: Record<string, string>): string {

@@ -11,10 +11,15 @@ export interface CliRun {
   stderr: string;
 }
 
+/** Runs without the persistent cache unless the test asks for one: trees under test stay as they are. */
+function cacheArgs(args: string[]): string[] {
+  return args.some((arg) => arg.startsWith('--cache-dir') || arg === '--no-cache') ? args : ['--no-cache', ...args];
+}
+
 export async function djfix(args: string[], options: { isTTY?: boolean } = {}): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
-  const code = await main(['node', 'djfix', ...args], {
+  const code = await main(['node', 'djfix', ...cacheArgs(args)], {
     stdout: (text) => (stdout += text.endsWith('\n') ? text : `${text}\n`),
     stderr: (text) => (stderr += text.endsWith('\n') ? text : `${text}\n`),
     isTTY: options.isTTY ?? false,
@@ -25,6 +30,6 @@ export async function djfix(args: string[], options: { isTTY?: boolean } = {}): 
 export const DJFIX_BIN = path.join(repoRoot(), 'bin', 'djfix');
 
 export function spawnDjfix(args: string[], cwd?: string, input?: string): CliRun {
-  const result = spawnSync(process.execPath, [DJFIX_BIN, ...args], { cwd, input, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
+  const result = spawnSync(process.execPath, [DJFIX_BIN, ...cacheArgs(args)], { cwd, input, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }

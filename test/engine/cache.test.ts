@@ -1,0 +1,71 @@
+// The persistent cache: a re-run on an unchanged tree parses nothing and says the same; a changed
+// file is seen; a corrupt or concurrently written cache is harmless.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseCount } from '../../src/parse';
+import { run, RunOptions, RunReport } from '../../src/runner';
+import { copyExampleProject } from '../helpers/django';
+import { DJFIX_BIN } from '../helpers/cli';
+
+function options(root: string, cacheDir: string | null): RunOptions {
+  return { root, targets: [root], include: [], exclude: [], transforms: ['middleware-order'], transformOptions: {}, jobs: 1, maxFileBytes: 1 << 20, maxRounds: 5, cacheDir };
+}
+
+const summary = (report: RunReport) => JSON.stringify({ findings: report.findings, files: report.files, skips: report.skips, problems: report.problems });
+
+test('a second run on an unchanged tree parses nothing and reports the same', async () => {
+  const project = copyExampleProject();
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'djfix-cache-'));
+  const first = await run(options(project, cacheDir));
+  const before = parseCount();
+  const second = await run(options(project, cacheDir));
+  // Only the proposed fix is parsed again, to validate its result: analysis comes from the cache.
+  expect(parseCount() - before).toBe(2 * second.files.length);
+  expect(summary(second)).toBe(summary(first));
+  expect(fs.readFileSync(path.join(cacheDir, '.gitignore'), 'utf8')).toContain('*');
+});
+
+test('a changed file is parsed again and its new content is what djfix sees', async () => {
+  const project = copyExampleProject();
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'djfix-cache-'));
+  expect((await run(options(project, cacheDir))).files).toHaveLength(1);
+  const settings = path.join(project, 'shop', 'settings.py');
+  fs.writeFileSync(settings, fs.readFileSync(settings, 'utf8').replace(/MIDDLEWARE = \[[^\]]*\]/, 'MIDDLEWARE = ["django.middleware.security.SecurityMiddleware"]'));
+  const before = parseCount();
+  const report = await run(options(project, cacheDir));
+  expect(parseCount() - before).toBeGreaterThanOrEqual(1);
+  expect(report.files).toEqual([]);
+});
+
+test('a corrupt cache is ignored and replaced', async () => {
+  const project = copyExampleProject();
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'djfix-cache-'));
+  const clean = summary(await run(options(project, null)));
+  await run(options(project, cacheDir));
+  for (const pack of fs.readdirSync(path.join(cacheDir, 'v1'))) fs.writeFileSync(path.join(cacheDir, 'v1', pack), '{"format": 1, "entr');
+  expect(summary(await run(options(project, cacheDir)))).toBe(clean);
+  expect(summary(await run(options(project, cacheDir)))).toBe(clean);
+});
+
+test('--no-cache writes no cache; the default cache lives in the project root', () => {
+  const project = copyExampleProject();
+  const runBin = (args: string[]) =>
+    new Promise<number>((resolve) => spawn(process.execPath, [DJFIX_BIN, '--dry-run', ...args, project], { stdio: 'ignore' }).on('exit', (code) => resolve(code ?? -1)));
+  return runBin(['--no-cache']).then((code) => {
+    expect(code).toBe(1);
+    expect(fs.existsSync(path.join(project, '.djfix_cache'))).toBe(false);
+  });
+});
+
+test('two runs sharing one cache at once both succeed and leave it readable', async () => {
+  const project = copyExampleProject();
+  const runBin = () =>
+    new Promise<number>((resolve) => spawn(process.execPath, [DJFIX_BIN, '--dry-run', '--jobs', '2', project], { stdio: 'ignore' }).on('exit', (code) => resolve(code ?? -1)));
+  expect(await Promise.all([runBin(), runBin(), runBin()])).toEqual([1, 1, 1]);
+  for (const pack of fs.readdirSync(path.join(project, '.djfix_cache', 'v1'))) {
+    if (pack.endsWith('.json')) expect(() => JSON.parse(fs.readFileSync(path.join(project, '.djfix_cache', 'v1', pack), 'utf8'))).not.toThrow();
+  }
+  expect(await runBin()).toBe(1);
+});
