@@ -29,7 +29,8 @@ const REQUEST_PHASE = new Set(['process_request']);
 const AFTER_REQUEST_PHASE = new Set(['process_view', 'process_response', 'process_exception', 'process_template_response']);
 
 export function collectRequestReads(tree: Tree, text: string): RequestReads | undefined {
-  if (!/\.(user|session|LANGUAGE_CODE)\b/.test(text)) return undefined;
+  // Only middleware matters here: `.user` alone is in most Django files, so both must be present.
+  if (!/get_response|process_request/.test(text) || !/\.(user|session|LANGUAGE_CODE)\b/.test(text)) return undefined;
   const reads: RequestReads = {};
   for (const match of READS.matches(tree.rootNode)) {
     const object = match.captures.find((capture) => capture.name === 'object')!.node;
