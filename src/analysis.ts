@@ -2,10 +2,10 @@
 // read and parse a file once to collect its facts, and later run the transforms over it.
 import fs from 'node:fs';
 import path from 'node:path';
-import { extractFacts, FileFacts } from './facts';
+import { emptyFacts, extractFacts, FileFacts } from './facts';
 import type { Finding, Problem } from './model';
 import { firstSyntaxError, parsePython } from './parse';
-import type { ProjectIndex } from './project/index';
+import { needsFacts, ProjectIndex } from './project/index';
 import { decodeSource, textHash } from './source';
 import { selectTransforms } from '../transforms/registry';
 import type { TransformOptions } from '../transforms/types';
@@ -13,15 +13,16 @@ import type { TransformOptions } from '../transforms/types';
 export interface CollectJob {
   root: string;
   path: string;
-  /** Hash of the bytes the main thread read: a file that changed since is reported, not parsed. */
-  hash: string;
+  /** Hash of the bytes the main thread read, if it did: a file that changed since is reported, not parsed. */
+  hash?: string;
   maxFileBytes: number;
   transforms: string[];
 }
 
+/** `hash` is missing only when the file could not be read or decoded. */
 export type CollectResult =
   | { path: string; ok: true; hash: string; facts: FileFacts }
-  | { path: string; ok: false; reason: string; line?: number; error?: boolean };
+  | { path: string; ok: false; hash?: string; reason: string; line?: number; error?: boolean };
 
 /**
  * Native tree memory is released by finalizers that run only when the event loop turns, so batch
@@ -41,7 +42,8 @@ export async function collectFiles(jobs: CollectJob[]): Promise<CollectResult[]>
 function collectFile(job: CollectJob): CollectResult {
   const read = readSource(job.root, job.path, job.maxFileBytes);
   if (!read.ok) return { path: job.path, ok: false, reason: read.reason, error: read.error };
-  if (read.hash !== job.hash) return { path: job.path, ok: false, reason: 'changed on disk while djfix was running; run djfix again', error: true };
+  if (job.hash !== undefined && read.hash !== job.hash) return { path: job.path, ok: false, reason: 'changed on disk while djfix was running; run djfix again', error: true };
+  if (!needsFacts(job.path, read.text)) return { path: job.path, ok: true, hash: read.hash, facts: emptyFacts() };
   return collectText(job.path, read.text, read.hash, job.transforms);
 }
 
@@ -65,7 +67,7 @@ export function collectText(filePath: string, text: string, hash: string, transf
   const error = firstSyntaxError(tree);
   if (error) {
     const line = error.startPosition.row + 1;
-    return { path: filePath, ok: false, reason: `syntax error at line ${line}; fix it or exclude the file`, line };
+    return { path: filePath, ok: false, hash, reason: `syntax error at line ${line}; fix it or exclude the file`, line };
   }
   const facts = extractFacts(tree, text);
   for (const transform of selectTransforms(transforms)) {

@@ -33,6 +33,11 @@ export class PackCache<T> {
     return (this.loaded ??= new Map(this.file ? Object.entries(readPack<T>(this.file, this.version)) : []));
   }
 
+  /** True when no earlier run left entries: the caller can skip looking anything up. */
+  isEmpty(): boolean {
+    return this.used.size === 0 && this.previous.size === 0;
+  }
+
   get(key: string): T | undefined {
     const found = this.used.get(key) ?? this.previous.get(key);
     if (found !== undefined) this.used.set(key, found);

@@ -85,8 +85,12 @@ const SETDEFAULT = query(`(call
   arguments: (argument_list . (string) @key . (string) @value)) @call`);
 const CONTAINERS = new Set(['if_statement', 'try_statement', 'with_statement', 'for_statement', 'while_statement', 'else_clause', 'elif_clause', 'except_clause', 'finally_clause', 'block']);
 
+export function emptyFacts(): FileFacts {
+  return { imports: [], classes: [], functions: [], settings: [], settingsModuleRefs: [], extra: {} };
+}
+
 export function extractFacts(tree: Tree, text: string): FileFacts {
-  const facts: FileFacts = { imports: [], classes: [], functions: [], settings: [], settingsModuleRefs: [], extra: {} };
+  const facts = emptyFacts();
   const root = tree.rootNode;
   const seenImports = new Set<number>();
   // The query walks the whole tree: only files that name the setting can match it.

@@ -48,13 +48,6 @@ export async function loadProject(options: RunOptions, executor: () => Executor,
   for (const target of options.targets) {
     if (!fs.existsSync(target)) problems.push({ path: path.relative(options.root, target) || '.', message: 'no such file or directory' });
   }
-  const hashes = new Map<string, string>();
-  for (const file of discovered.pythonFiles) {
-    const read = readSource(options.root, file, options.maxFileBytes);
-    if (read.ok) hashes.set(file, read.hash);
-    else if (read.error) problems.push({ path: file, message: read.reason });
-    else if (discovered.targetFiles.has(file)) skips.push({ path: file, reason: read.reason });
-  }
   const dependencyTexts: Record<string, string> = {};
   for (const file of discovered.dependencyFiles) {
     const read = readSource(options.root, file, options.maxFileBytes);
@@ -71,55 +64,90 @@ export async function loadProject(options: RunOptions, executor: () => Executor,
     .filter((transform) => transform.collect)
     .map((transform) => transform.id)
     .join(',');
-  const collect = () => collectFacts(options, discovered, hashes, factsKey, executor, caches.facts, progress);
+  const collect = (known: Map<string, string>) => collectFacts(options, discovered, known, factsKey, executor, caches.facts, progress);
+  let collected: Collected | undefined;
+  let hashes: Map<string, string>;
+  if (caches.facts.isEmpty()) {
+    // Nothing cached: the workers read, hash and parse each file in one go.
+    collected = await collect(new Map());
+    hashes = collected.hashes;
+  } else {
+    hashes = new Map();
+    for (const file of discovered.pythonFiles) {
+      const read = readSource(options.root, file, options.maxFileBytes);
+      if (read.ok) hashes.set(file, read.hash);
+      else reportUnread(file, read, discovered, skips, problems);
+    }
+  }
   // An unchanged tree (same files, same bytes, same target) has the same index: no facts needed.
   const treeKey = cacheKey(factsKey, JSON.stringify(django), ...[...hashes].flat());
-  let cached = caches.index.get(treeKey);
-  let inputs: Promise<IndexInput[]> | undefined;
+  let cached = collected ? undefined : caches.index.get(treeKey);
   if (!cached) {
-    const collected = await collect();
-    problems.push(...collected.errors);
-    inputs = Promise.resolve(collected.inputs);
+    collected ??= await collect(hashes);
     cached = { index: buildIndex(collected.inputs, django), unparsable: collected.unparsable };
     caches.index.set(treeKey, cached);
   }
+  for (const failure of collected?.failures ?? []) reportUnread(failure.path, failure, discovered, skips, problems);
   progress(discovered.pythonFiles.length, discovered.pythonFiles.length);
   for (const file of cached.unparsable) {
     if (discovered.targetFiles.has(file.path)) skips.push({ path: file.path, reason: file.reason });
   }
-  return { discovered, index: cached.index, loadInputs: () => (inputs ??= collect().then((collected) => collected.inputs)), hashes, dependencyTexts, skips, problems };
+  const inputs = collected && Promise.resolve(collected.inputs);
+  return { discovered, index: cached.index, loadInputs: () => inputs ?? collect(hashes).then((again) => again.inputs), hashes, dependencyTexts, skips, problems };
 }
 
-/** Facts of every readable Python file: from the cache, else parsed in workers. */
+/** A file djfix could not read is a problem; one it will not edit (binary, not UTF-8, too large) is a skip where it would fix. */
+function reportUnread(file: string, read: { reason: string; error?: boolean }, discovered: Discovered, skips: Skip[], problems: Problem[]): void {
+  if (read.error) problems.push({ path: file, message: read.reason });
+  else if (discovered.targetFiles.has(file)) skips.push({ path: file, reason: read.reason });
+}
+
+interface Collected {
+  inputs: IndexInput[];
+  unparsable: CachedIndex['unparsable'];
+  /** Hashes of every readable file. */
+  hashes: Map<string, string>;
+  /** Files that could not be read or are not text. */
+  failures: Array<{ path: string; reason: string; error?: boolean }>;
+}
+
+/**
+ * Facts of every Python file: from the cache where its hash is known and cached, else read, hashed
+ * and parsed in workers.
+ */
 async function collectFacts(
   options: RunOptions,
   discovered: Discovered,
-  hashes: Map<string, string>,
+  known: Map<string, string>,
   factsKey: string,
   executor: () => Executor,
   cache: PackCache<CachedFacts>,
   progress: (done: number, total: number) => void,
-): Promise<{ inputs: IndexInput[]; unparsable: CachedIndex['unparsable']; errors: Problem[] }> {
+): Promise<Collected> {
   const facts = new Map<string, CachedFacts>();
+  const hashes = new Map(known);
+  const failures: Collected['failures'] = [];
   const misses: CollectJob[] = [];
-  for (const [file, hash] of hashes) {
-    const cached = cache.get(cacheKey(hash, factsKey));
+  const files = known.size > 0 ? [...known.keys()] : discovered.pythonFiles;
+  for (const file of files) {
+    const hash = known.get(file);
+    const cached = hash === undefined ? undefined : cache.get(cacheKey(hash, factsKey));
     if (cached) facts.set(file, cached);
     else misses.push({ root: options.root, path: file, hash, maxFileBytes: options.maxFileBytes, transforms: options.transforms });
   }
   let done = discovered.pythonFiles.length - misses.length;
   progress(done, discovered.pythonFiles.length);
-  const errors: Problem[] = [];
   if (misses.length > 0) {
     const collected = await executor().collect(misses, (count) => progress((done += count), discovered.pythonFiles.length));
     for (const result of collected) {
-      if (result.ok || !result.error) {
-        const entry: CachedFacts = result.ok ? { ok: true, facts: result.facts } : { ok: false, reason: result.reason, line: result.line };
-        facts.set(result.path, entry);
-        cache.set(cacheKey(hashes.get(result.path)!, factsKey), entry);
-      } else {
-        errors.push({ path: result.path, message: result.reason });
+      if (result.hash === undefined || (!result.ok && result.error)) {
+        failures.push({ path: result.path, reason: result.ok ? '' : result.reason, error: !result.ok && result.error });
+        continue;
       }
+      const entry: CachedFacts = result.ok ? { ok: true, facts: result.facts } : { ok: false, reason: result.reason, line: result.line };
+      hashes.set(result.path, result.hash);
+      facts.set(result.path, entry);
+      cache.set(cacheKey(result.hash, factsKey), entry);
     }
   }
   const inputs: IndexInput[] = [];
@@ -132,5 +160,5 @@ async function collectFacts(
     }
     inputs.push({ path: file, ...moduleNameOf(file, (dir) => discovered.packageDirs.has(dir)), hash: hashes.get(file)!, facts: entry.facts });
   }
-  return { inputs, unparsable, errors };
+  return { inputs, unparsable, hashes, failures: failures.sort((a, b) => a.path.localeCompare(b.path)) };
 }

@@ -85,10 +85,24 @@ function classAliases(index: ProjectIndex): Record<string, string> {
   return aliases;
 }
 
+const MIGRATION_PATH = /(^|\/)migrations\/(?!__init__\.py$)[^/]+\.py$/;
+const TEST_PATH = /(^|\/)(tests?|test_[^/]*|[^/]*_tests?|conftest)\.py$|(^|\/)tests\//;
+/** What makes a test or migration file matter to the index: models, app configs, settings. */
+const PROJECT_FACTS = /\bclass\s+\w+\s*\([^)]*\b(Model|AppConfig|Manager|Middleware\w*)\b|^(INSTALLED_APPS|MIDDLEWARE|DATABASES|AUTH_USER_MODEL)\s*\+?=|DJANGO_SETTINGS_MODULE/m;
+
+/**
+ * Tests and migrations are most of a large project's code but rarely of its structure: nothing
+ * imports them at import time, so they are in no import cycle, and they hold models, app configs and
+ * settings only now and then. Their facts are collected only when their text shows one of those.
+ */
+export function needsFacts(path: string, text: string): boolean {
+  return !(MIGRATION_PATH.test(path) || TEST_PATH.test(path)) || PROJECT_FACTS.test(text);
+}
+
 function roleOf(path: string, module: string, index: ProjectIndex): FileRole {
   if (index.settings.paths.includes(path)) return 'settings';
-  if (/(^|\/)migrations\/(?!__init__\.py$)[^/]+\.py$/.test(path)) return 'migration';
-  if (/(^|\/)(tests?|test_[^/]*|[^/]*_tests?)\.py$/.test(path) || /(^|\/)tests\//.test(path)) return 'test';
+  if (MIGRATION_PATH.test(path)) return 'migration';
+  if (TEST_PATH.test(path)) return 'test';
   if (/(^|\.)models(\.|$)/.test(module)) return 'models';
   if (/(^|\.)apps$/.test(module)) return 'apps';
   return 'other';

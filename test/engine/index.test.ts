@@ -1,6 +1,6 @@
 import { extractFacts } from '../../src/facts';
 import { parsePython } from '../../src/parse';
-import { buildIndex, ProjectIndex, settingLiteral } from '../../src/project/index';
+import { buildIndex, needsFacts, ProjectIndex, settingLiteral } from '../../src/project/index';
 import { moduleNameOf } from '../../src/project/modules';
 
 function indexOf(files: Record<string, string>): ProjectIndex {
@@ -101,4 +101,18 @@ test('import edges know their scope', () => {
   const fromOrders = project.imports.filter((edge) => edge.from === 'orders.models' && edge.to === 'people.models');
   expect(fromOrders.map((edge) => edge.scope).sort()).toEqual(['function', 'type-checking']);
   expect(project.imports.find((edge) => edge.from === 'catalog.models' && edge.to === 'catalog.models.product')?.scope).toBe('module');
+});
+
+describe('needsFacts', () => {
+  test('every ordinary module is indexed', () => {
+    expect(needsFacts('shop/views.py', 'import os\n')).toBe(true);
+  });
+
+  test('tests and migrations only when they define models, app configs or settings', () => {
+    expect(needsFacts('shop/migrations/0001_initial.py', 'from django.db import migrations\nclass Migration(migrations.Migration):\n    pass\n')).toBe(false);
+    expect(needsFacts('shop/tests/test_views.py', 'from shop.models import Order\n\ndef test_x():\n    pass\n')).toBe(false);
+    expect(needsFacts('tests/testapp/models.py', 'from django.db import models\n\nclass Thing(models.Model):\n    pass\n')).toBe(true);
+    expect(needsFacts('tests/settings.py', 'INSTALLED_APPS = ["tests.testapp"]\n')).toBe(true);
+    expect(needsFacts('conftest.py', 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")\n')).toBe(true);
+  });
 });
