@@ -91,7 +91,7 @@ function transformSetting(value: string, previous: Array<[string, string, unknow
 
 function program(): Command {
   return new Command('djfix')
-    .description('Find and fix N+1 queries, circular model imports, MIDDLEWARE order, database settings and stale caches in Django projects.')
+    .description(`Find and fix problems that hurt large Django projects, with reviewable diffs.\nTransforms: ${TRANSFORMS.map((transform) => transform.id).join(', ')} (see --list-transforms).`)
     .argument('[paths...]', 'files or directories to fix (the whole project around them is indexed)', ['.'])
     .addOption(new Option('--dry-run', 'print the diff and explanation of every fix; write nothing'))
     .addOption(new Option('--diff', 'alias of --dry-run').hideHelp())
@@ -252,6 +252,11 @@ function writeAll(report: RunReport): WriteFailure[] {
 }
 
 export function runCli(): void {
+  // `djfix --dry-run | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   main(process.argv).then(
     (code) => {
       process.exitCode = code;

@@ -75,7 +75,15 @@ export function discover(options: DiscoveryOptions): Discovered {
           isDir = stat.isDirectory();
           isFile = stat.isFile();
         } catch (error) {
-          result.problems.push({ path: rel(options.root, full), message: `broken symlink (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})` });
+          // Only links djfix would have read are worth a word; a dangling link to an asset is not.
+          if (entry.name.endsWith('.py') || DEPENDENCY_FILE.test(rel(options.root, full))) {
+            result.problems.push({ path: rel(options.root, full), message: `broken symlink (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})` });
+          }
+          continue;
+        }
+        if (isDir && isAliasInside(options.root, full)) {
+          // A link to a directory of the project itself: walked as the real directory, not twice.
+          if (isAncestorLink(full)) result.problems.push({ path: rel(options.root, full), message: 'symlink loop (points to a directory above it); not followed' });
           continue;
         }
       }
@@ -103,6 +111,26 @@ export function discover(options: DiscoveryOptions): Discovered {
     if (underTarget && included(file) && !excluded(file)) result.targetFiles.add(file);
   }
   return result;
+}
+
+function isAliasInside(root: string, link: string): boolean {
+  try {
+    const target = fs.realpathSync(link);
+    const relative = path.relative(fs.realpathSync(root), target);
+    return !relative.startsWith('..') && !path.isAbsolute(relative);
+  } catch {
+    return false;
+  }
+}
+
+function isAncestorLink(link: string): boolean {
+  try {
+    const target = fs.realpathSync(link);
+    const parent = fs.realpathSync(path.dirname(link));
+    return parent === target || parent.startsWith(`${target}${path.sep}`);
+  } catch {
+    return false;
+  }
 }
 
 function isIgnored(ignores: Array<{ base: string; rules: Ignore }>, full: string, isDir: boolean): boolean {

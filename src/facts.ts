@@ -80,9 +80,15 @@ export interface FileFacts {
 const IMPORT_STATEMENTS = new Set(['import_statement', 'import_from_statement']);
 /** Indented import lines: in functions, classes or blocks. Module-level ones are found by the walk. */
 const INDENTED_IMPORT = /^[ \t]+(?:from[ \t]+[\w.]+[ \t]+)?import\b/gm;
-const SETDEFAULT = query(`(call
-  function: (attribute attribute: (identifier) @method (#eq? @method "setdefault"))
-  arguments: (argument_list . (string) @key . (string) @value)) @call`);
+/** `os.environ.setdefault("DJANGO_SETTINGS_MODULE", "x")` and `os.environ["DJANGO_SETTINGS_MODULE"] = "x"`. */
+const SETTINGS_MODULE_REFS = query(`[
+  (call
+    function: (attribute attribute: (identifier) @method (#eq? @method "setdefault"))
+    arguments: (argument_list . (string) @key . (string) @value))
+  (assignment
+    left: (subscript value: (attribute attribute: (identifier) @environ (#eq? @environ "environ")) subscript: (string) @key)
+    right: (string) @value)
+]`);
 const CONTAINERS = new Set(['if_statement', 'try_statement', 'with_statement', 'for_statement', 'while_statement', 'else_clause', 'elif_clause', 'except_clause', 'finally_clause', 'block']);
 
 export function emptyFacts(): FileFacts {
@@ -94,8 +100,8 @@ export function extractFacts(tree: Tree, text: string): FileFacts {
   const root = tree.rootNode;
   const seenImports = new Set<number>();
   // The query walks the whole tree: only files that name the setting can match it.
-  const setdefaults = text.includes('DJANGO_SETTINGS_MODULE') ? SETDEFAULT.matches(root) : [];
-  for (const match of setdefaults) {
+  const references = text.includes('DJANGO_SETTINGS_MODULE') ? SETTINGS_MODULE_REFS.matches(root) : [];
+  for (const match of references) {
     const key = match.captures.find((c) => c.name === 'key')?.node;
     const value = match.captures.find((c) => c.name === 'value')?.node;
     if (key && value && stringValue(key) === 'DJANGO_SETTINGS_MODULE') {

@@ -80,11 +80,11 @@ export async function loadProject(options: RunOptions, executor: () => Executor,
     }
   }
   // An unchanged tree (same files, same bytes, same target) has the same index: no facts needed.
-  const treeKey = cacheKey(factsKey, JSON.stringify(django), ...[...hashes].flat());
+  const treeKey = cacheKey(factsKey, JSON.stringify(django), JSON.stringify(dependencyTexts), ...[...hashes].flat());
   let cached = collected ? undefined : caches.index.get(treeKey);
   if (!cached) {
     collected ??= await collect(hashes);
-    cached = { index: buildIndex(collected.inputs, django), unparsable: collected.unparsable };
+    cached = { index: buildIndex(collected.inputs, django, configuredSettingsModules(dependencyTexts)), unparsable: collected.unparsable };
     caches.index.set(treeKey, cached);
   }
   for (const failure of collected?.failures ?? []) reportUnread(failure.path, failure, discovered, skips, problems);
@@ -94,6 +94,11 @@ export async function loadProject(options: RunOptions, executor: () => Executor,
   }
   const inputs = collected && Promise.resolve(collected.inputs);
   return { discovered, index: cached.index, loadInputs: () => inputs ?? collect(hashes).then((again) => again.inputs), hashes, dependencyTexts, skips, problems };
+}
+
+/** `DJANGO_SETTINGS_MODULE = x` in pytest.ini, tox.ini, setup.cfg or pyproject.toml (pytest-django). */
+function configuredSettingsModules(texts: Record<string, string>): string[] {
+  return Object.values(texts).flatMap((text) => [...text.matchAll(/^\s*DJANGO_SETTINGS_MODULE\s*=\s*["']?([\w.]+)/gm)].map((match) => match[1]));
 }
 
 /** A file djfix could not read is a problem; one it will not edit (binary, not UTF-8, too large) is a skip where it would fix. */

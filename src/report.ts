@@ -16,10 +16,12 @@ function location(finding: ReportedFinding): string {
   return `${finding.location.path}:${finding.location.line}:${finding.location.column}`;
 }
 
-function findingLine(finding: ReportedFinding, colour: boolean): string {
-  const tag = colour ? pc.magenta(`[${finding.transform}]`) : `[${finding.transform}]`;
+/** `path:line:col [transform, safety] message`, with the sources on a second line unless `brief`. */
+function findingLine(finding: ReportedFinding, colour: boolean, brief = false): string {
+  const label = finding.change && finding.status === 'applied' ? `${finding.transform}, ${finding.change.safety}` : finding.transform;
+  const tag = colour ? pc.magenta(`[${label}]`) : `[${label}]`;
   const where = colour ? pc.bold(location(finding)) : location(finding);
-  const sources = finding.sources?.length ? `\n    see: ${finding.sources.join('; ')}` : '';
+  const sources = finding.sources?.length && !brief ? `\n    see: ${finding.sources.join('; ')}` : '';
   return `${where} ${tag} ${finding.message}${sources}`;
 }
 
@@ -35,11 +37,11 @@ export function renderDiffs(report: RunReport, colour: boolean): string {
   return out.join('\n');
 }
 
-/** One line per finding: what `--check` prints. */
+/** One line per finding: what `--check` prints, and `--write` after writing. */
 export function renderFindings(report: RunReport, colour: boolean): string {
   return report.findings
     .filter((finding) => finding.status === 'applied')
-    .map((finding) => findingLine(finding, colour))
+    .map((finding) => findingLine(finding, colour, true))
     .join('\n');
 }
 

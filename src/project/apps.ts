@@ -4,15 +4,22 @@ import type { AppInfo, IndexInput, ProjectIndex, SettingsInfo } from './types';
 import { resolveClass, settingLiteral } from './lookup';
 import { resolveImportModule } from './modules';
 
+const DJANGO_SETTINGS = new Set(['INSTALLED_APPS', 'MIDDLEWARE', 'DATABASES', 'SECRET_KEY', 'DEBUG', 'ROOT_URLCONF', 'ALLOWED_HOSTS', 'TEMPLATES', 'STATIC_URL', 'AUTH_USER_MODEL', 'CACHES', 'LANGUAGE_CODE', 'TIME_ZONE', 'USE_TZ', 'WSGI_APPLICATION', 'DEFAULT_AUTO_FIELD']);
 const APP_CONFIG_BASES = new Set(['django.apps.AppConfig', 'django.apps.config.AppConfig']);
 
 /**
  * Settings modules: those named by DJANGO_SETTINGS_MODULE (manage.py, wsgi.py, asgi.py), modules
  * called `settings` or inside a `settings` package, and what they star-import from the project.
  */
-export function buildSettings(inputs: IndexInput[], index: ProjectIndex): SettingsInfo {
-  const referenced = inputs.flatMap((input) => input.facts.settingsModuleRefs).map((module) => index.modules[module]).filter((path): path is string => path !== undefined);
-  const named = inputs.filter((input) => /(^|\.)settings(\.|$)/.test(input.module)).map((input) => input.path);
+export function buildSettings(inputs: IndexInput[], index: ProjectIndex, configuredRefs: string[]): SettingsInfo {
+  const referenced = [...configuredRefs, ...inputs.flatMap((input) => input.facts.settingsModuleRefs)]
+    .map((module) => index.modules[module])
+    .filter((path): path is string => path !== undefined);
+  // A module called settings is one only if it sets something Django reads: apps named `settings`
+  // (a project's user-settings feature) are not.
+  const named = inputs
+    .filter((input) => /(^|\.)settings(\.|$)/.test(input.module) && input.facts.settings.some((fact) => DJANGO_SETTINGS.has(fact.name)))
+    .map((input) => input.path);
   const paths = [...new Set([...referenced, ...named])];
   const bases: Record<string, string[]> = {};
   const byPath = new Map(inputs.map((input) => [input.path, input]));

@@ -11,8 +11,8 @@ export interface TargetDjango {
   source: string;
 }
 
-/** Names of the dependency files djfix reads, relative to the project root. */
-export const DEPENDENCY_FILE = /^(requirements[^/]*\.(txt|in)|requirements\/[^/]+\.(txt|in)|pyproject\.toml|poetry\.lock|uv\.lock|Pipfile|setup\.cfg)$/;
+/** Names of the dependency and tool configuration files djfix reads, relative to the project root. */
+export const DEPENDENCY_FILE = /^(requirements[^/]*\.(txt|in)|requirements\/[^/]+\.(txt|in)|pyproject\.toml|poetry\.lock|uv\.lock|Pipfile|setup\.cfg|pytest\.ini|tox\.ini)$/;
 
 export function parseVersion(text: string): Version | null {
   const match = /^(\d+)\.(\d+)/.exec(text.trim());

@@ -11,7 +11,8 @@ import type { FileRole, IndexInput, ProjectIndex } from './types';
 export * from './types';
 export * from './lookup';
 
-export function buildIndex(inputs: IndexInput[], django: TargetDjango): ProjectIndex {
+/** `settingsRefs`: DJANGO_SETTINGS_MODULE values from tool configuration (pytest.ini and the like). */
+export function buildIndex(inputs: IndexInput[], django: TargetDjango, settingsRefs: string[] = []): ProjectIndex {
   const sorted = [...inputs].sort((a, b) => a.path.localeCompare(b.path));
   const index: ProjectIndex = {
     files: {},
@@ -53,7 +54,7 @@ export function buildIndex(inputs: IndexInput[], django: TargetDjango): ProjectI
   }
   index.aliases = classAliases(index);
   for (const info of Object.values(index.classes)) info.bases = info.bases.map((base) => resolveClass(index, base));
-  index.settings = buildSettings(sorted, index);
+  index.settings = buildSettings(sorted, index, settingsRefs);
   for (const input of sorted) {
     if (index.settings.paths.includes(input.path)) index.settingFacts[input.path] = input.facts.settings;
   }

@@ -102,3 +102,12 @@ test('.gitignore, virtualenvs and build output are not indexed', async () => {
   expect(doc.changes.map((change: { path: string }) => change.path)).toEqual(['app/settings.py']);
   expect(doc.summary.filesIndexed).toBe(1);
 });
+
+test('a link to a directory of the project is not walked twice and not called a loop', async () => {
+  const dir = project({ 'proj/settings.py': MISORDERED, 'static/logo.svg': '<svg/>' });
+  fs.symlinkSync('proj', path.join(dir, 'app'));
+  fs.symlinkSync('missing.svg', path.join(dir, 'static', 'broken.svg'));
+  const doc = JSON.parse((await djfix(['--json', '--dry-run', dir])).stdout);
+  expect(doc.changes.map((change: { path: string }) => change.path)).toEqual(['proj/settings.py']);
+  expect(doc.problems).toEqual([]);
+});

@@ -26,7 +26,7 @@ describe('on the example project', () => {
     const run = await djfix(['--dry-run', project]);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('diff --git a/shop/settings.py b/shop/settings.py');
-    expect(run.stdout).toMatch(/shop\/settings\.py:\d+:\d+ \[middleware-order\] MIDDLEWARE breaks documented ordering rules/);
+    expect(run.stdout).toMatch(/shop\/settings\.py:\d+:\d+ \[middleware-order, safe\] MIDDLEWARE breaks documented ordering rules/);
     expect(run.stdout).toMatch(/Would change \d+ files? with \d+ fix(es)? \(.*middleware-order 1.*\)/);
     expect(snapshot(project)).toEqual(before);
   });
@@ -56,7 +56,9 @@ describe('on the example project', () => {
     const run = await djfix(['--check', copyExampleProject()]);
     expect(run.code).toBe(1);
     expect(run.stdout).not.toContain('diff --git');
-    expect(run.stdout).toMatch(/\[middleware-order\]/);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines.filter((line) => /^\S+:\d+:\d+ \[/.test(line))).toHaveLength(lines.length - 1);
+    expect(lines[0]).toMatch(/^shop\/settings\.py:\d+:\d+ \[middleware-order, safe\]/);
   });
 
   test('--json follows the documented schema', async () => {

@@ -62,7 +62,8 @@ const project = indexOf({
 
 test('settings modules follow DJANGO_SETTINGS_MODULE and star imports', () => {
   expect(project.settings.paths[0]).toBe('shop/settings/prod.py');
-  expect([...project.settings.paths].sort()).toEqual(['shop/settings/__init__.py', 'shop/settings/base.py', 'shop/settings/prod.py']);
+  // The empty settings/__init__.py sets nothing Django reads: it is a package, not settings.
+  expect([...project.settings.paths].sort()).toEqual(['shop/settings/base.py', 'shop/settings/prod.py']);
   expect(settingLiteral(project, 'AUTH_USER_MODEL')).toEqual({ kind: 'str', value: 'people.Person' });
   expect(project.files['shop/settings/prod.py'].role).toBe('settings');
 });
@@ -115,4 +116,18 @@ describe('needsFacts', () => {
     expect(needsFacts('tests/settings.py', 'INSTALLED_APPS = ["tests.testapp"]\n')).toBe(true);
     expect(needsFacts('conftest.py', 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")\n')).toBe(true);
   });
+});
+
+test('settings modules named by os.environ assignment, by pytest.ini, and not apps called settings', () => {
+  const index = indexOf({
+    'run.py': 'import os\nos.environ["DJANGO_SETTINGS_MODULE"] = "conf.prod"\n',
+    'conf/__init__.py': '',
+    'conf/prod.py': 'DEBUG = False\n',
+    'projects/__init__.py': '',
+    'projects/settings/__init__.py': '',
+    'projects/settings/models.py': 'from django.db import models\n\nclass UserSetting(models.Model):\n    pass\n',
+  });
+  expect(index.settings.paths).toEqual(['conf/prod.py']);
+  const fromPytest = buildIndex([], { version: null, source: 'test' }, ['tests.config']);
+  expect(fromPytest.settings.paths).toEqual([]);
 });

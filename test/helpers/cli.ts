@@ -16,10 +16,19 @@ function cacheArgs(args: string[]): string[] {
   return args.some((arg) => arg.startsWith('--cache-dir') || arg === '--no-cache') ? args : ['--no-cache', ...args];
 }
 
+/**
+ * In this process, djfix runs its per-file work in this thread unless a test asks for workers:
+ * tree-sitter's native objects in worker threads of a Jest worker have aborted the Jest process
+ * now and then. Worker threads are tested through the real binary (spawnDjfix) instead.
+ */
+function inProcessArgs(args: string[]): string[] {
+  return args.includes('--jobs') ? args : ['--jobs', '1', ...args];
+}
+
 export async function djfix(args: string[], options: { isTTY?: boolean } = {}): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
-  const code = await main(['node', 'djfix', ...cacheArgs(args)], {
+  const code = await main(['node', 'djfix', ...inProcessArgs(cacheArgs(args))], {
     stdout: (text) => (stdout += text.endsWith('\n') ? text : `${text}\n`),
     stderr: (text) => (stderr += text.endsWith('\n') ? text : `${text}\n`),
     isTTY: options.isTTY ?? false,
