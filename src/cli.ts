@@ -187,7 +187,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   let report: RunReport;
   try {
     // The prompt library is loaded only for the session: batch runs start faster without it.
-    const decide = mode === 'interactive' ? (await import('./interactive')).interactiveDecide({ colour, write: io.stdout }) : undefined;
+    const decide = mode === 'interactive' ? (await import('./interactive')).interactiveDecide({ root, colour, write: io.stdout }) : undefined;
     report = await run({ ...options, progress: bar.update }, decide);
   } catch (error) {
     io.stderr(`djfix: internal error: ${(error as Error).stack ?? error}\nPlease report this with the command you ran.`);

@@ -1,6 +1,17 @@
 // Unified diffs that `git apply` accepts, coloured only for people.
+import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import pc from 'picocolors';
+
+/**
+ * How a project path is shown to the user: relative to the directory djfix runs in, so that
+ * `git apply` run there takes the diff, and editors open the location; root-relative when the
+ * file is outside that directory.
+ */
+export function displayPath(root: string, file: string): string {
+  const relative = path.relative(process.cwd(), path.join(root, file)).split(path.sep).join('/');
+  return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
+}
 
 /**
  * A git-style diff of one file. Line endings are part of the lines, so a CRLF file's diff keeps its

@@ -2,12 +2,14 @@
 // done the analysis already; this is the one place that prompts.
 import { expand } from '@inquirer/prompts';
 import pc from 'picocolors';
-import { colourDiff, unifiedDiff } from './diff';
+import { colourDiff, displayPath, unifiedDiff } from './diff';
 import type { Decide, Decision } from './runner';
 
 type Answer = 'apply' | 'skip' | 'all' | 'file' | 'quit';
 
 export interface SessionIo {
+  /** The project root, to show paths relative to where djfix runs. */
+  root: string;
   colour: boolean;
   write: (text: string) => void;
 }
@@ -26,11 +28,11 @@ export function interactiveDecide(io: SessionIo): Decide {
     if (skipFiles.has(finding.location.path)) return 'skip';
     if (applyAllOf.has(finding.transform)) return 'apply';
     total++;
-    const where = `${finding.location.path}:${finding.location.line}`;
+    const where = `${displayPath(io.root, finding.location.path)}:${finding.location.line}`;
     io.write(`\n${io.colour ? pc.bold(`#${total} ${where}`) : `#${total} ${where}`} [${finding.transform}]\n${finding.message}`);
     if (finding.sources?.length) io.write(`see: ${finding.sources.join('; ')}`);
     for (const file of preview) {
-      const diff = unifiedDiff(file.path, file.before, file.after);
+      const diff = unifiedDiff(displayPath(io.root, file.path), file.before, file.after);
       io.write(io.colour ? colourDiff(diff) : diff);
     }
     let answer: Answer;

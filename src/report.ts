@@ -1,6 +1,6 @@
 // What a run says: the human text of each mode, and the stable JSON schema.
 import pc from 'picocolors';
-import { colourDiff, unifiedDiff } from './diff';
+import { colourDiff, displayPath, unifiedDiff } from './diff';
 import type { ReportedFinding, RunReport } from './runner';
 
 export type Mode = 'dry-run' | 'check' | 'write' | 'interactive';
@@ -12,15 +12,15 @@ export interface WriteFailure {
 
 export const JSON_SCHEMA_VERSION = 1;
 
-function location(finding: ReportedFinding): string {
-  return `${finding.location.path}:${finding.location.line}:${finding.location.column}`;
+function location(root: string, finding: ReportedFinding): string {
+  return `${displayPath(root, finding.location.path)}:${finding.location.line}:${finding.location.column}`;
 }
 
 /** `path:line:col [transform, safety] message`, with the sources on a second line unless `brief`. */
-function findingLine(finding: ReportedFinding, colour: boolean, brief = false): string {
+function findingLine(root: string, finding: ReportedFinding, colour: boolean, brief = false): string {
   const label = finding.change && finding.status === 'applied' ? `${finding.transform}, ${finding.change.safety}` : finding.transform;
   const tag = colour ? pc.magenta(`[${label}]`) : `[${label}]`;
-  const where = colour ? pc.bold(location(finding)) : location(finding);
+  const where = colour ? pc.bold(location(root, finding)) : location(root, finding);
   const sources = finding.sources?.length && !brief ? `\n    see: ${finding.sources.join('; ')}` : '';
   return `${where} ${tag} ${finding.message}${sources}`;
 }
@@ -30,8 +30,8 @@ export function renderDiffs(report: RunReport, colour: boolean): string {
   const out: string[] = [];
   for (const file of report.files) {
     const fixes = report.findings.filter((finding) => finding.status === 'applied' && finding.change?.files.some((change) => change.path === file.path));
-    for (const finding of fixes) out.push(findingLine(finding, colour));
-    const diff = unifiedDiff(file.path, file.before, file.after);
+    for (const finding of fixes) out.push(findingLine(report.root, finding, colour));
+    const diff = unifiedDiff(displayPath(report.root, file.path), file.before, file.after);
     out.push(colour ? colourDiff(diff) : diff);
   }
   return out.join('\n');
@@ -41,7 +41,7 @@ export function renderDiffs(report: RunReport, colour: boolean): string {
 export function renderFindings(report: RunReport, colour: boolean): string {
   return report.findings
     .filter((finding) => finding.status === 'applied')
-    .map((finding) => findingLine(finding, colour, true))
+    .map((finding) => findingLine(report.root, finding, colour, true))
     .join('\n');
 }
 
@@ -52,13 +52,14 @@ export function renderSummary(report: RunReport, mode: Mode, failures: WriteFail
   const notFixed = report.findings.filter((finding) => finding.status !== 'applied' && finding.status !== 'declined');
   if (notFixed.length > 0) {
     out.push(heading('Found, not fixed:'));
-    for (const finding of notFixed) out.push(`  ${findingLine(finding, colour)}\n    not fixed: ${finding.notFixed ?? 'no safe fix'}`);
+    for (const finding of notFixed) out.push(`  ${findingLine(report.root, finding, colour)}\n    not fixed: ${finding.notFixed ?? 'no safe fix'}`);
   }
   if (report.skips.length > 0) {
     out.push(heading('Skipped files:'));
-    for (const skip of report.skips) out.push(`  ${skip.path}: ${skip.reason}`);
+    for (const skip of report.skips) out.push(`  ${displayPath(report.root, skip.path)}: ${skip.reason}`);
   }
-  const problems = [...report.problems.map((p) => ({ path: p.line ? `${p.path}:${p.line}` : p.path, message: p.message })), ...failures.map((f) => ({ path: f.path, message: f.reason }))];
+  const shown = (file: string) => displayPath(report.root, file);
+  const problems = [...report.problems.map((p) => ({ path: p.line ? `${shown(p.path)}:${p.line}` : shown(p.path), message: p.message })), ...failures.map((f) => ({ path: shown(f.path), message: f.reason }))];
   if (problems.length > 0) {
     out.push(heading('Problems:'));
     for (const problem of problems) out.push(`  ${problem.path}: ${problem.message}`);
@@ -104,7 +105,7 @@ export function toJson(report: RunReport, mode: Mode, failures: WriteFailure[], 
       path: file.path,
       created: file.before === null,
       written: mode === 'write' || mode === 'interactive' ? !failed.has(file.path) : false,
-      diff: unifiedDiff(file.path, file.before, file.after),
+      diff: unifiedDiff(displayPath(report.root, file.path), file.before, file.after),
     })),
     skipped: report.skips,
     problems: [...report.problems, ...failures.map((failure) => ({ path: failure.path, message: failure.reason }))],

@@ -42,6 +42,20 @@ describe('on the example project', () => {
     expect(snapshot(project)).toEqual(snapshot(written));
   });
 
+  test('paths are shown relative to where djfix runs, so git apply works from there', async () => {
+    const project = copyExampleProject();
+    const written = copyTree(project);
+    await djfix(['--write', written]);
+    const parent = path.dirname(project);
+    const run = spawnDjfix(['--json', '--dry-run', path.join(path.basename(project), 'shop')], parent);
+    const doc = JSON.parse(run.stdout);
+    expect(doc.changes[0].diff).toContain(`diff --git a/${path.basename(project)}/shop/settings.py`);
+    const patch = path.join(parent, `${path.basename(project)}.patch`);
+    fs.writeFileSync(patch, doc.changes[0].diff);
+    execFileSync('git', ['apply', patch], { cwd: parent });
+    expect(fs.readFileSync(path.join(project, 'shop/settings.py'), 'utf8')).toBe(fs.readFileSync(path.join(written, 'shop/settings.py'), 'utf8'));
+  });
+
   test('--write then --dry-run exits 0', async () => {
     const project = copyExampleProject();
     const write = await djfix(['--write', project]);
