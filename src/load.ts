@@ -17,6 +17,8 @@ import { selectTransforms } from '../transforms/registry';
 export interface LoadedProject {
   discovered: Discovered;
   index: ProjectIndex;
+  /** Identifies the index: a hash of everything it is built from. */
+  indexKey: string;
   /** The facts of every indexed file: needed only when fixes must be re-analysed on changed text. */
   loadInputs(): Promise<IndexInput[]>;
   /** Hash of the bytes of every readable Python file, checked again before analysis and writing. */
@@ -93,7 +95,7 @@ export async function loadProject(options: RunOptions, executor: () => Executor,
     if (discovered.targetFiles.has(file.path)) skips.push({ path: file.path, reason: file.reason });
   }
   const inputs = collected && Promise.resolve(collected.inputs);
-  return { discovered, index: cached.index, loadInputs: () => inputs ?? collect(hashes).then((again) => again.inputs), hashes, dependencyTexts, skips, problems };
+  return { discovered, index: cached.index, indexKey: treeKey, loadInputs: () => inputs ?? collect(hashes).then((again) => again.inputs), hashes, dependencyTexts, skips, problems };
 }
 
 /** `DJANGO_SETTINGS_MODULE = x` in pytest.ini, tox.ini, setup.cfg or pyproject.toml (pytest-django). */

@@ -95,7 +95,7 @@ export async function run(options: RunOptions, decide: Decide = applyAll): Promi
  * options are unchanged. Any change to any file changes the index hash: correct before clever.
  */
 async function analyse(options: RunOptions, project: LoadedProject, targets: string[], executor: () => Executor, cache: PackCache<AnalyzeResult>, progress: (done: number) => void): Promise<AnalyzeResult[]> {
-  const context = cacheKey(JSON.stringify(project.index), JSON.stringify(project.dependencyTexts), options.transforms.join(','), JSON.stringify(options.transformOptions));
+  const context = cacheKey(project.indexKey, options.transforms.join(','), JSON.stringify(options.transformOptions));
   const results: AnalyzeResult[] = [];
   const misses: AnalyzeJob[] = [];
   for (const file of targets) {
