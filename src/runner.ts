@@ -118,7 +118,7 @@ async function prepare(options: RunOptions, collect: (jobs: Parameters<typeof in
     ? { version: options.targetDjango, source: '--target-django' }
     : detectDjangoVersion(new Map(Object.entries(dependencyTexts)), versionProblems);
   problems.push(...versionProblems.map((message) => ({ path: message.split(':')[0], message: message.slice(message.indexOf(':') + 2) })));
-  return { discovered, inputs, index: buildIndex(inputs, django), hashes, dependencyTexts, skips, problems };
+  return { discovered, inputs, index: buildIndex(inputs, django, Object.keys(dependencyTexts)), hashes, dependencyTexts, skips, problems };
 }
 
 function batchFor(options: RunOptions, prepared: Prepared, files: AnalyzeJob[], texts: Record<string, string>) {
@@ -298,7 +298,7 @@ function reanalyse(options: RunOptions, prepared: Prepared, overlay: Overlay, se
     const collected = collectText(file, text, textHash(text), options.transforms);
     if (collected.ok) inputs.push({ path: file, ...moduleNameOf(file, (dir) => prepared.discovered.packageDirs.has(dir)), hash: collected.hash, facts: collected.facts });
   }
-  const index = buildIndex(inputs, prepared.index.django);
+  const index = buildIndex(inputs, prepared.index.django, prepared.index.dependencyFiles);
   const files = [...new Set(setAside.map((finding) => finding.location.path))].sort();
   const texts = Object.fromEntries(changed);
   const jobs = files.map((file) => ({ path: file, hash: prepared.hashes.get(file) ?? '', text: overlay.text(file) }));

@@ -11,7 +11,7 @@ import type { FileRole, IndexInput, ProjectIndex } from './types';
 export * from './types';
 export * from './lookup';
 
-export function buildIndex(inputs: IndexInput[], django: TargetDjango): ProjectIndex {
+export function buildIndex(inputs: IndexInput[], django: TargetDjango, dependencyFiles: string[] = []): ProjectIndex {
   const sorted = [...inputs].sort((a, b) => a.path.localeCompare(b.path));
   const index: ProjectIndex = {
     files: {},
@@ -26,6 +26,7 @@ export function buildIndex(inputs: IndexInput[], django: TargetDjango): ProjectI
     imports: [],
     bindings: {},
     aliases: {},
+    dependencyFiles: [...dependencyFiles].sort(),
     extra: {},
   };
   for (const input of sorted) {

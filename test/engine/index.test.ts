@@ -102,3 +102,9 @@ test('import edges know their scope', () => {
   expect(fromOrders.map((edge) => edge.scope).sort()).toEqual(['function', 'type-checking']);
   expect(project.imports.find((edge) => edge.from === 'catalog.models' && edge.to === 'catalog.models.product')?.scope).toBe('module');
 });
+
+test('the dependency files are kept, sorted, for transforms to read', () => {
+  const index = buildIndex([], { version: null, source: 'test' }, ['requirements/base.txt', 'pyproject.toml']);
+  expect(index.dependencyFiles).toEqual(['pyproject.toml', 'requirements/base.txt']);
+  expect(buildIndex([], { version: null, source: 'test' }).dependencyFiles).toEqual([]);
+});
