@@ -1,0 +1,251 @@
+// database-url: a DATABASES dict written into the settings becomes dj_database_url.config() calls,
+// one environment variable per database, whose default URL is built from the old values so that with
+// the variables unset DATABASES stays what it was (plus connection reuse). Settings already on
+// dj-database-url get conn_max_age; anything built at run time is reported, never edited.
+import type { Finding, TextEdit } from '../../src/model';
+import { addImports } from '../../src/imports';
+import type { Node } from '../../src/parse';
+import { stringValue } from '../../src/parse';
+import { atLeast } from '../../src/project/django-version';
+import type { ProjectIndex } from '../../src/project/index';
+import { lineEnding, positionOf } from '../../src/source';
+import type { AnalysisContext, ParsedFile, Transform } from '../types';
+import { AliasPlan, planAlias } from './convert';
+import { addRequirement, declaredFloor, Dependencies, readDependencies } from './dependencies';
+import { addConnectionReuse, existingCalls } from './existing';
+import { aliasEffects, layeredOn } from './layers';
+import { indentAt, lineStart } from './layout';
+import { conversionMessage, dynamicMessage, environMessage, heldBackMessage, POOL_SOURCE, SOURCES } from './messages';
+import { renderAlias, urlCode } from './render';
+import { fileScope, NameScope } from './scope';
+import { collectDatabaseUses, DatabaseStatement, DatabaseUse, databaseStatements } from './statements';
+import { usesQuote } from './url';
+import { isEnvInstance } from './values';
+import { BASELINE, CONFIG_KEYWORDS, configAccepts, floorFor, versionAtLeast } from './versions';
+
+const ID = 'database-url';
+const DEFAULT_CONN_MAX_AGE = 600;
+
+export const databaseUrl: Transform = {
+  id: ID,
+  title: 'DATABASES from an environment URL, with connection reuse',
+  explanation:
+    'A DATABASES dict written into the settings ties every deployment to one database and, with the ' +
+    'default CONN_MAX_AGE of 0, opens a new connection for every request. djfix moves each database to ' +
+    'dj_database_url.config() with its own environment variable (DATABASE_URL for default, ' +
+    '<ALIAS>_DATABASE_URL for the others) and a default URL built from the old values, so that with the ' +
+    'variables unset DATABASES stays what it was: literals become a percent-encoded URL, expressions stay ' +
+    'expressions, and keys a URL has no place for (OPTIONS, merged under the URL\'s own; TEST, ' +
+    'ATOMIC_REQUESTS, ...) stay as they are. It adds CONN_MAX_AGE (600 seconds unless set; ' +
+    '`--set database-url.conn-max-age=N`) and, for Django 4.1+, CONN_HEALTH_CHECKS, never together with ' +
+    'OPTIONS["pool"]. It uses only the config() arguments the project\'s dj-database-url has (0.5.0 when ' +
+    'unknown), imports dj_database_url and adds it to the dependency file. Settings already on ' +
+    'dj-database-url get conn_max_age; DATABASES built at run time is reported, not edited.',
+  rules: [
+    { id: 'equivalence', strength: 'required', text: 'With the URL variables unset, every key of the old DATABASES keeps its value (a path NAME becomes its text, a PORT may become a number).', sources: ['https://github.com/jazzband/dj-database-url#readme'] },
+    { id: 'conn-max-age', strength: 'recommended', text: 'CONN_MAX_AGE > 0 reuses connections between requests; CONN_HEALTH_CHECKS (4.1+) checks them first.', sources: ['docs/ref/databases.txt', 'docs/ref/settings.txt'] },
+    { id: 'pool', strength: 'required', text: 'OPTIONS["pool"] (Django 5.1+) cannot be combined with a non-zero CONN_MAX_AGE.', sources: [POOL_SOURCE] },
+  ],
+  mayApply: (file) => file.role === 'settings' && (file.text.includes('DATABASES') || file.text.includes('dj_database_url')),
+  collect: (tree, text) => collectDatabaseUses(tree.rootNode, text),
+  analyze,
+};
+
+interface Version {
+  floor: [number, number];
+  known: boolean;
+  /** Why the project's dj-database-url is too old to rewrite for. */
+  tooOld?: string;
+}
+
+function projectVersion(dependencies: Dependencies): Version {
+  const declared = dependencies.declared.get('dj-database-url');
+  const floor = declaredFloor(declared);
+  if (!floor) return { floor: BASELINE, known: false };
+  if (!versionAtLeast(floor, BASELINE)) return { floor: BASELINE, known: true, tooOld: `the project allows dj-database-url ${floor.join('.')} (${declared![0].path}), older than ${BASELINE.join('.')}, whose URL parsing djfix relies on; require dj-database-url>=${BASELINE.join('.')}.0 first` };
+  return { floor, known: true };
+}
+
+function connMaxAgeOption(value: unknown): number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : DEFAULT_CONN_MAX_AGE;
+}
+
+function analyze(context: AnalysisContext): Finding[] {
+  const { file, index, options, readText } = context;
+  const root = file.tree.rootNode;
+  const statements = databaseStatements(root, file.text).filter((statement) => !statement.inFunction);
+  const dependencies = readDependencies(index.dependencyFiles, readText);
+  const version = projectVersion(dependencies);
+  const connMaxAge = connMaxAgeOption(options['conn-max-age']);
+  const healthChecks = atLeast(index.django, [4, 1]);
+  const bindings = index.bindings[file.module] ?? {};
+  const findings = addConnectionReuse(file, { floor: version.floor, versionKnown: version.known, connMaxAge, healthChecks, bindings, statements, sources: SOURCES });
+
+  const assignments = statements.filter((statement) => statement.kind === 'assign');
+  if (assignments.length === 0) return findings;
+  const at = (node: Node) => ({ path: file.path, ...positionOf(file.text, node.startIndex) });
+  const where = (node: Node) => `${file.path}:${node.startPosition.row + 1}`;
+  const scope = fileScope(file.path, file.text, root, file.module, index, assignments[0].node.startIndex);
+  const callsUrl = (node: Node) => existingCalls(node, bindings).length > 0 || environDatabase(node, scope) !== undefined;
+  // `{**holder, ...}` or `.update(holder)` where `holder = dj_database_url.config(...)` is on a URL too.
+  const onUrl = (node: Node) =>
+    callsUrl(node) ||
+    [node, ...node.descendantsOfType('dictionary_splat').map((splat) => splat.firstNamedChild!)].some((name) => {
+      const found = name?.type === 'identifier' ? scope.assigned(name.text) : undefined;
+      return found !== undefined && callsUrl(found.node);
+    });
+
+  if (assignments.length > 1 || assignments[0].conditional) {
+    if (assignments.every((assignment) => assignment.value && onUrl(assignment.value))) return findings;
+    const lines = assignments.map((assignment) => `line ${assignment.line}${assignment.conditional ? ' inside an if/try/with/for block' : ''}`);
+    const reason = `is assigned ${assignments.length > 1 ? 'more than once' : 'inside a block'} (${lines.join('; ')})`;
+    findings.push({ transform: ID, code: 'dynamic', location: at(assignments[0].node), message: dynamicMessage(where(assignments[0].node), reason), notFixed: `DATABASES ${reason}`, sources: SOURCES });
+    return findings;
+  }
+  const [assignment] = assignments;
+  const dict = assignment.value;
+  if (!dict || dict.type !== 'dictionary') {
+    if (dict && onUrl(dict)) return findings;
+    const reason = `is \`${dict?.text.split('\n')[0] ?? ''}\`, not a dict written out`;
+    findings.push({ transform: ID, code: 'dynamic', location: at(assignment.node), message: dynamicMessage(where(assignment.node), reason), notFixed: `DATABASES ${reason}`, sources: SOURCES });
+    return findings;
+  }
+  const unreadable = dict.namedChildren.filter((child) => child.type !== 'comment' && (child.type !== 'pair' || stringValue(child.childForFieldName('key')!) === undefined));
+  if (unreadable.length > 0) {
+    const reason = `has entries djfix cannot read (${unreadable.map((child) => `\`${child.text.split('\n')[0]}\``).join(', ')})`;
+    findings.push({ transform: ID, code: 'dynamic', location: at(assignment.node), message: dynamicMessage(where(assignment.node), reason), notFixed: `DATABASES ${reason}`, sources: SOURCES });
+    return findings;
+  }
+
+  const pairs = dict.namedChildren.filter((child) => child.type === 'pair');
+  const own = statements.filter((statement) => statement.node.startIndex > assignment.node.endIndex);
+  const layers = layeredOn(index, file.path).map((path) => ({ path, uses: (index.extra[ID]?.[path] as DatabaseUse[] | undefined) ?? [] }));
+  const plans: AliasPlan[] = [];
+  for (const pair of pairs) {
+    const alias = stringValue(pair.childForFieldName('key')!)!;
+    const value = pair.childForFieldName('value')!;
+    const environ = environDatabase(value, scope);
+    const updatedFromUrl = own.some((use) => use.kind === 'method' && use.method === 'update' && use.keys.length === 1 && use.keys[0] === alias && use.node.childForFieldName('arguments')?.namedChildren.some(onUrl));
+    if (onUrl(value) || updatedFromUrl) {
+      const configured = [...own, ...layers.flatMap((layer) => layer.uses)].some((use) => use.kind !== 'read' && use.keys[0] === alias && use.keys[1] === 'CONN_MAX_AGE');
+      if (environ && !configured) findings.push({ transform: ID, code: 'environ', location: at(pair), message: environMessage(alias, where(pair), environ), notFixed: 'django-environ already reads the database from a URL', sources: SOURCES });
+      continue;
+    }
+    const held = (reason: string) => findings.push({ transform: ID, code: 'held-back', location: at(pair), message: heldBackMessage(alias, where(pair), reason), notFixed: reason, sources: SOURCES });
+    if (value.type !== 'dictionary') {
+      held(`it is \`${value.text.split('\n')[0]}\`, whose value djfix does not follow`);
+      continue;
+    }
+    if (version.tooOld) {
+      held(version.tooOld);
+      continue;
+    }
+    const result = planAlias(file.text, pair, scope, file.path, {
+      floor: version.floor,
+      connMaxAge,
+      healthChecks,
+      effects: aliasEffects(alias, own, layers, file.path),
+      reads: relaxedReads(index, file, statements, alias),
+    });
+    if (!result.ok) held(result.reason);
+    else if (result.plan.rewrite.holder && new RegExp(`\\b${result.plan.rewrite.holder}\\b`).test(file.text)) held(`the name ${result.plan.rewrite.holder}, which djfix would hold its config in, is taken`);
+    else if (usesQuote(result.plan.url) && quoteIsTaken(scope)) held('the name quote is taken in this file, and the default URL needs urllib.parse.quote');
+    else plans.push(result.plan);
+  }
+  const clashing = plans.filter((plan) => plans.some((other) => other !== plan && other.envVar === plan.envVar));
+  for (const plan of clashing) findings.push({ transform: ID, code: 'held-back', location: at(plan.rewrite.value), message: heldBackMessage(plan.alias, where(plan.rewrite.value), `another database would read ${plan.envVar} too`), notFixed: `${plan.envVar} would name two databases`, sources: SOURCES });
+  const converted = plans.filter((plan) => !clashing.includes(plan));
+  if (converted.length > 0) findings.push(conversion(context, assignment, converted, dependencies, version, connMaxAge));
+  return findings;
+}
+
+/** The URL variable a django-environ `env.db()` / `env.db_url()` call reads, when `node` is one. */
+function environDatabase(node: Node, scope: NameScope): string | undefined {
+  if (node.type !== 'call') return undefined;
+  const callee = node.childForFieldName('function');
+  const object = callee?.type === 'attribute' ? callee.childForFieldName('object') : undefined;
+  const method = callee?.childForFieldName('attribute')?.text;
+  if (!object || !['db', 'db_url'].includes(method ?? '') || !isEnvInstance(object, scope)) return undefined;
+  const first = node.childForFieldName('arguments')?.namedChildren.find((arg) => arg.type !== 'keyword_argument' && arg.type !== 'comment');
+  return (first && stringValue(first)) ?? 'DATABASE_URL';
+}
+
+function quoteIsTaken(scope: NameScope): boolean {
+  const bound = scope.bindings.quote;
+  return (bound !== undefined && bound !== 'urllib.parse.quote') || scope.assigned('quote') !== undefined;
+}
+
+/** Places in the project that read DATABASES[alias][KEY], by KEY. */
+function relaxedReads(index: ProjectIndex, file: ParsedFile, statements: DatabaseStatement[], alias: string): Map<string, string[]> {
+  const reads = new Map<string, string[]>();
+  const collected = Object.entries(index.extra[ID] ?? {}).filter(([path]) => path !== file.path) as Array<[string, DatabaseUse[]]>;
+  for (const [path, uses] of [...collected, [file.path, statements] as [string, DatabaseUse[]]]) {
+    for (const use of uses) {
+      if (use.kind !== 'read' || use.keys.length < 2 || (use.keys[0] !== alias && use.keys[0] !== null) || !use.keys[1]) continue;
+      reads.set(use.keys[1], [...(reads.get(use.keys[1]) ?? []), `${path}:${use.line}`]);
+    }
+  }
+  return reads;
+}
+
+function conversion(context: AnalysisContext, assignment: DatabaseStatement, plans: AliasPlan[], dependencies: Dependencies, version: Version, connMaxAge: number): Finding {
+  const { file, index, readText } = context;
+  const eol = lineEnding(file.text);
+  const edits: TextEdit[] = [];
+  const holders: string[] = [];
+  for (const plan of plans) {
+    const rendered = renderAlias(file.text, plan.rewrite, urlCode(plan.url, plan.rewrite.quote), indentAt(file.text, assignment.node.startIndex), eol);
+    edits.push({ start: plan.rewrite.value.startIndex, end: plan.rewrite.value.endIndex, text: rendered.value });
+    if (rendered.statement) holders.push(rendered.statement);
+  }
+  const statementStart = lineStart(file.text, assignment.node.startIndex);
+  if (holders.length > 0) edits.push({ start: statementStart, end: statementStart, text: holders.join('') });
+  const imports = addImports(file.text, file.tree, [{ module: 'dj_database_url' }, ...(plans.some((plan) => usesQuote(plan.url)) ? [{ module: 'urllib.parse', name: 'quote' }] : [])]);
+  const files = [{ path: file.path, kind: 'edit' as const, edits: joinInsertions([...imports, ...edits]) }];
+
+  const used = new Set(plans.flatMap((plan) => plan.rewrite.arguments.map(([name]) => name)));
+  const keywords = CONFIG_KEYWORDS.filter((keyword) => used.has(keyword));
+  let dependency: string;
+  const declared = dependencies.declared.get('dj-database-url');
+  if (declared) {
+    dependency = `dj-database-url is already a dependency (${declared[0].path}: ${declared[0].text})`;
+  } else {
+    const floor = floorFor(keywords);
+    const addition = addRequirement(index.dependencyFiles, dependencies, readText, 'dj-database-url', floor);
+    if (addition.ok) {
+      files.push({ ...addition.change, kind: 'edit', edits: addition.change.kind === 'edit' ? addition.change.edits : [] });
+      dependency = `${addition.path} gets dj-database-url>=${floor.join('.')}.0${addition.followUp ? `; ${addition.followUp}` : ''}`;
+    } else {
+      dependency = `dj-database-url is not added to a dependency file: ${addition.reason}`;
+    }
+  }
+  const versionText = version.known
+    ? `The call uses only arguments dj-database-url ${version.floor.join('.')} and later have (${keywords.join(', ')})`
+    : `The project does not pin dj-database-url, so the call uses only arguments its ${BASELINE.join('.')}.0 release has (${keywords.join(', ')}; Debian 12 ships 0.5.0)${plans.some((plan) => plan.healthChecks === 'key') && !configAccepts('conn_health_checks', version.floor) ? '; CONN_HEALTH_CHECKS is set as a key since config() takes conn_health_checks only from 1.2 on' : ''}`;
+  const postgres = plans.some((plan) => plan.scheme === 'postgres' || plan.scheme === 'postgis');
+  const psycopg = ['psycopg', 'psycopg-binary', 'psycopg-c'].map((name) => dependencies.declared.get(name)?.[0]).find((entry) => entry !== undefined);
+  const poolHint =
+    postgres && psycopg && atLeast(index.django, [5, 1]) && !plans.some((plan) => plan.pool)
+      ? `With Django 5.1+ and psycopg 3 (${psycopg.path}), Django can pool connections itself: OPTIONS={"pool": True} with CONN_MAX_AGE 0 instead of persistent connections, worth it under many workers; djfix does not switch to it`
+      : undefined;
+  return {
+    transform: ID,
+    code: 'convert',
+    location: { path: file.path, ...positionOf(file.text, assignment.node.startIndex) },
+    message: conversionMessage({ where: `${file.path}:${assignment.line}`, plans, connMaxAge, dependency, version: versionText, poolHint }),
+    sources: plans.some((plan) => plan.pool) || poolHint ? [...SOURCES, POOL_SOURCE] : SOURCES,
+    change: { safety: 'review', files },
+  };
+}
+
+/** Insertions at the same point as one edit, in the order given (the runner rejects two at one point). */
+function joinInsertions(edits: TextEdit[]): TextEdit[] {
+  const joined: TextEdit[] = [];
+  for (const edit of edits) {
+    const same = edit.start === edit.end ? joined.find((other) => other.start === other.end && other.start === edit.start) : undefined;
+    if (same) same.text += edit.text;
+    else joined.push({ ...edit });
+  }
+  return joined;
+}
+
