@@ -96,11 +96,7 @@ export function planAlias(text: string, pair: Node, scope: NameScope, path: stri
   }
   const notes = url.notes.map((note) => `${note.key} ${note.text}`);
   if (scheme.needsEngine) {
-    notes.push(
-      scheme.differs
-        ? `engine= keeps ENGINE "${engine}", also when the URL variable is set, because dj-database-url releases the project allows map ${scheme.scheme}:// to "${scheme.differs}"`
-        : `engine= keeps ENGINE "${engine}", which no URL scheme gives, also when the URL variable is set`,
-    );
+    notes.push(`engine= keeps ENGINE "${engine}", also when the URL variable is set, because dj-database-url releases the project allows map ${scheme.scheme}:// to "${scheme.differs}"`);
   }
 
   const options = valueOf('OPTIONS');

@@ -147,7 +147,7 @@ export function addRequirement(files: string[], dependencies: Dependencies, read
     return { ok: true, path, change: { path, kind: 'edit', edits: [addRequirementLine(text, `${name}${specifier}`)] }, followUp: path.endsWith('.in') && files.includes(compiled) ? `compile ${compiled} again (pip-compile)` : undefined };
   }
   if (files.includes('Pipfile')) return { ok: false, reason: `djfix does not edit Pipfile; add ${name} = "${specifier}" under [packages] and run pipenv lock` };
-  return { ok: false, reason: `no requirements*.txt or pyproject.toml dependencies found; add ${name}${specifier} to the project's dependencies` };
+  return { ok: false, reason: `djfix found no dependency file that lists Django or is the main one (requirements.txt, requirements/base.txt, pyproject.toml dependencies); add ${name}${specifier} to the project's dependencies` };
 }
 
 function withFollowUp(addition: Addition, files: string[], lock: string): Addition {

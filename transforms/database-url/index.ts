@@ -66,8 +66,11 @@ function projectVersion(dependencies: Dependencies): Version {
   return { floor, known: true };
 }
 
-function connMaxAgeOption(value: unknown): number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : DEFAULT_CONN_MAX_AGE;
+/** The conn-max-age option, and what the message says when it is not a number of seconds. */
+function connMaxAgeOption(value: unknown): { seconds: number; note?: string } {
+  if (value === undefined) return { seconds: DEFAULT_CONN_MAX_AGE };
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return { seconds: value };
+  return { seconds: DEFAULT_CONN_MAX_AGE, note: `conn-max-age "${String(value)}" is not a whole number of seconds, so ${DEFAULT_CONN_MAX_AGE} is used` };
 }
 
 function analyze(context: AnalysisContext): Finding[] {
@@ -76,7 +79,8 @@ function analyze(context: AnalysisContext): Finding[] {
   const statements = databaseStatements(root, file.text).filter((statement) => !statement.inFunction);
   const dependencies = readDependencies(index.dependencyFiles, readText);
   const version = projectVersion(dependencies);
-  const connMaxAge = connMaxAgeOption(options['conn-max-age']);
+  const option = connMaxAgeOption(options['conn-max-age']);
+  const connMaxAge = option.seconds;
   const healthChecks = atLeast(index.django, [4, 1]);
   const bindings = index.bindings[file.module] ?? {};
   const findings = addConnectionReuse(file, { floor: version.floor, versionKnown: version.known, connMaxAge, healthChecks, bindings, statements, sources: SOURCES });
@@ -155,7 +159,7 @@ function analyze(context: AnalysisContext): Finding[] {
   const clashing = plans.filter((plan) => plans.some((other) => other !== plan && other.envVar === plan.envVar));
   for (const plan of clashing) findings.push({ transform: ID, code: 'held-back', location: at(plan.rewrite.value), message: heldBackMessage(plan.alias, where(plan.rewrite.value), `another database would read ${plan.envVar} too`), notFixed: `${plan.envVar} would name two databases`, sources: SOURCES });
   const converted = plans.filter((plan) => !clashing.includes(plan));
-  if (converted.length > 0) findings.push(conversion(context, assignment, converted, dependencies, version, connMaxAge));
+  if (converted.length > 0) findings.push(conversion(context, assignment, converted, dependencies, version, connMaxAge, option.note));
   return findings;
 }
 
@@ -188,7 +192,7 @@ function relaxedReads(index: ProjectIndex, file: ParsedFile, statements: Databas
   return reads;
 }
 
-function conversion(context: AnalysisContext, assignment: DatabaseStatement, plans: AliasPlan[], dependencies: Dependencies, version: Version, connMaxAge: number): Finding {
+function conversion(context: AnalysisContext, assignment: DatabaseStatement, plans: AliasPlan[], dependencies: Dependencies, version: Version, connMaxAge: number, optionNote?: string): Finding {
   const { file, index, readText } = context;
   const eol = lineEnding(file.text);
   const edits: TextEdit[] = [];
@@ -232,7 +236,7 @@ function conversion(context: AnalysisContext, assignment: DatabaseStatement, pla
     transform: ID,
     code: 'convert',
     location: { path: file.path, ...positionOf(file.text, assignment.node.startIndex) },
-    message: conversionMessage({ where: `${file.path}:${assignment.line}`, plans, connMaxAge, dependency, version: versionText, poolHint }),
+    message: conversionMessage({ where: `${file.path}:${assignment.line}`, plans, connMaxAge, dependency, version: versionText, poolHint, optionNote }),
     sources: plans.some((plan) => plan.pool) || poolHint ? [...SOURCES, POOL_SOURCE] : SOURCES,
     change: { safety: 'review', files },
   };

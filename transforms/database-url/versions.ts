@@ -69,21 +69,21 @@ const FAMILIES: Array<[RegExp, string]> = [
 
 export interface SchemeChoice {
   scheme: string;
-  /** config() needs `engine=`: no scheme gives this ENGINE in every release from the floor on. */
+  /** config() needs `engine=`: the scheme does not give this ENGINE in every release from the floor on. */
   needsEngine: boolean;
-  /** The ENGINE the scheme gives in some release in range, when it differs from the one wanted. */
+  /** What the scheme gives instead, in some release in range (when `engine=` is needed). */
   differs?: string;
 }
 
 /** The URL scheme for an ENGINE, given the oldest dj-database-url release the project may run. */
 export function schemeFor(engine: string, floor: Version): SchemeChoice | undefined {
+  // The ENGINEs a scheme gives in the releases from the floor on.
   const inRange = (scheme: Scheme) => scheme.engines.filter((_, i) => i === scheme.engines.length - 1 || !versionAtLeast(floor, scheme.engines[i + 1][0])).map(([, name]) => name);
   const exact = SCHEMES.find((scheme) => inRange(scheme).every((name) => name === engine));
   if (exact) return { scheme: exact.scheme, needsEngine: false };
-  const partial = SCHEMES.find((scheme) => inRange(scheme).includes(engine));
-  if (partial) return { scheme: partial.scheme, needsEngine: true, differs: inRange(partial).find((name) => name !== engine) };
-  const family = FAMILIES.find(([pattern]) => pattern.test(engine));
-  return family ? { scheme: family[1], needsEngine: true } : undefined;
+  const family = SCHEMES.find((scheme) => inRange(scheme).includes(engine))?.scheme ?? FAMILIES.find(([pattern]) => pattern.test(engine))?.[1];
+  const scheme = SCHEMES.find((candidate) => candidate.scheme === family);
+  return scheme ? { scheme: scheme.scheme, needsEngine: true, differs: inRange(scheme).find((name) => name !== engine) } : undefined;
 }
 
 /**
