@@ -85,8 +85,8 @@ interface Shape {
   fixture: string;
   env?: Record<string, string>;
   settingsModules?: string[];
-  /** Aliases whose CONN_MAX_AGE djfix sets to 600 (the others keep theirs). */
-  reused: string[];
+  /** Aliases whose CONN_MAX_AGE djfix sets to 600 (the others keep theirs), by settings module when there are several. */
+  reused: string[] | Record<string, string[]>;
   /** Aliases that get CONN_HEALTH_CHECKS (target Django 4.1+). */
   checked?: string[];
 }
@@ -102,7 +102,13 @@ const SHAPES: Shape[] = [
   { fixture: 'comments-crlf-old-template', reused: ['default'] },
   { fixture: 'no-dependency-file', reused: ['default'], checked: ['default'] },
   { fixture: 'requirements-in-pip-tools', reused: ['default'], checked: ['default'] },
-  { fixture: 'layered-settings', reused: ['default'], checked: ['default'], settingsModules: ['mysite.settings.production', 'mysite.settings.local'] },
+  { fixture: 'layered-settings', reused: { 'mysite.settings.production': [], 'mysite.settings.local': ['default'] }, checked: ['default'], settingsModules: ['mysite.settings.production', 'mysite.settings.local'] },
+  {
+    fixture: 'alias-by-item-assignment',
+    reused: { 'mysite.settings.production': ['default', 'reports'], 'mysite.settings.base': ['default'] },
+    settingsModules: ['mysite.settings.production', 'mysite.settings.base'],
+    env: { DB_PASSWORD: 'pass word/%' },
+  },
 ];
 
 describe('with the URL variables unset, the rewritten DATABASES is the old one plus connection reuse', () => {
@@ -122,7 +128,7 @@ describe('with the URL variables unset, the rewritten DATABASES is the old one p
         expect(differences(old.raw, rewritten.raw)).toEqual([]);
         expect(differences(old.effective, rewritten.effective, ['CONN_MAX_AGE'])).toEqual([]);
         for (const alias of Object.keys(old.effective)) {
-          const reused = shape.reused.includes(alias) && !(module === 'mysite.settings.production');
+          const reused = (Array.isArray(shape.reused) ? shape.reused : shape.reused[module!]).includes(alias);
           const expected = reused ? { type: 'int', text: '600' } : valueAt(old.effective, alias, 'CONN_MAX_AGE');
           expect({ alias, conn_max_age: valueAt(rewritten.effective, alias, 'CONN_MAX_AGE') }).toEqual({ alias, conn_max_age: expected });
           const checks = valueAt(rewritten.raw, alias, 'CONN_HEALTH_CHECKS');

@@ -9,6 +9,7 @@ import { commentText, indentAt, quoteOf, trailingComment } from './layout';
 import type { AliasRewrite } from './render';
 import { leadingComments } from './render';
 import type { NameScope } from './scope';
+import type { DatabaseStatement } from './statements';
 import { buildUrl, CONNECTION_KEYS, ConnectionKey, UrlPart } from './url';
 import { classify, Classified } from './values';
 import { configAccepts, schemeFor } from './versions';
@@ -45,6 +46,18 @@ export interface AliasPlan {
 
 export type PlanResult = { ok: true; plan: AliasPlan } | { ok: false; reason: string };
 
+/** Where an alias is defined: an entry of the DATABASES dict, or `DATABASES["alias"] = {...}`. */
+export interface AliasSite {
+  alias: string;
+  /** The alias's key string, whose quote style the new code uses. */
+  key: Node;
+  value: Node;
+  /** The entry or the statement, for the finding's location and the new code's indentation. */
+  node: Node;
+  /** The statement that defines it: statements after it change it; config holders go before it. */
+  statement: DatabaseStatement;
+}
+
 /** `DATABASE_URL` for default, `<ALIAS>_DATABASE_URL` for the others. */
 export function envVariable(alias: string): string {
   return alias === 'default' ? 'DATABASE_URL' : `${alias.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_DATABASE_URL`;
@@ -58,10 +71,8 @@ function engineName(node: Node, scope: NameScope): string | undefined {
   return found && found.node.type === 'string' ? stringValue(found.node) : undefined;
 }
 
-export function planAlias(text: string, pair: Node, scope: NameScope, path: string, settings: AliasSettings): PlanResult {
-  const aliasKey = pair.childForFieldName('key')!;
-  const alias = stringValue(aliasKey)!;
-  const dict = pair.childForFieldName('value')!;
+export function planAlias(text: string, site: AliasSite, scope: NameScope, path: string, settings: AliasSettings): PlanResult {
+  const { alias, key: aliasKey, value: dict } = site;
   const entries = new Map<string, Node>();
   for (const child of dict.namedChildren) {
     if (child.type === 'comment') continue;
@@ -154,7 +165,7 @@ export function planAlias(text: string, pair: Node, scope: NameScope, path: stri
       healthChecks,
       rewrite: {
         value: dict,
-        base: indentAt(text, pair.startIndex),
+        base: indentAt(text, site.node.startIndex),
         arguments: args,
         kept,
         added,

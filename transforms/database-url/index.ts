@@ -10,7 +10,7 @@ import { atLeast } from '../../src/project/django-version';
 import type { ProjectIndex } from '../../src/project/index';
 import { lineEnding, positionOf } from '../../src/source';
 import type { AnalysisContext, ParsedFile, Transform } from '../types';
-import { AliasPlan, planAlias } from './convert';
+import { AliasPlan, AliasSite, planAlias } from './convert';
 import { addRequirement, declaredFloor, Dependencies, readDependencies } from './dependencies';
 import { addConnectionReuse, existingCalls } from './existing';
 import { aliasEffects, layeredOn } from './layers';
@@ -86,10 +86,12 @@ function analyze(context: AnalysisContext): Finding[] {
   const findings = addConnectionReuse(file, { floor: version.floor, versionKnown: version.known, connMaxAge, healthChecks, bindings, statements, sources: SOURCES });
 
   const assignments = statements.filter((statement) => statement.kind === 'assign');
-  if (assignments.length === 0) return findings;
+  const items = statements.filter((statement) => statement.kind === 'item' && statement.keys.length === 1 && statement.keys[0] !== null && statement.value);
+  if (assignments.length === 0 && items.length === 0) return findings;
   const at = (node: Node) => ({ path: file.path, ...positionOf(file.text, node.startIndex) });
   const where = (node: Node) => `${file.path}:${node.startPosition.row + 1}`;
-  const scope = fileScope(file.path, file.text, root, file.module, index, assignments[0].node.startIndex);
+  const first = [...assignments, ...items].sort((a, b) => a.node.startIndex - b.node.startIndex)[0];
+  const scope = fileScope(file.path, file.text, root, file.module, index, first.node.startIndex);
   const callsUrl = (node: Node) => existingCalls(node, bindings).length > 0 || environDatabase(node, scope) !== undefined;
   // `{**holder, ...}` or `.update(holder)` where `holder = dj_database_url.config(...)` is on a URL too.
   const onUrl = (node: Node) =>
@@ -98,44 +100,57 @@ function analyze(context: AnalysisContext): Finding[] {
       const found = name?.type === 'identifier' ? scope.assigned(name.text) : undefined;
       return found !== undefined && callsUrl(found.node);
     });
+  const dynamic = (node: Node, reason: string) => findings.push({ transform: ID, code: 'dynamic', location: at(node), message: dynamicMessage(where(node), reason), notFixed: `DATABASES ${reason}`, sources: SOURCES });
 
-  if (assignments.length > 1 || assignments[0].conditional) {
+  if (assignments.length > 1 || assignments[0]?.conditional) {
     if (assignments.every((assignment) => assignment.value && onUrl(assignment.value))) return findings;
     const lines = assignments.map((assignment) => `line ${assignment.line}${assignment.conditional ? ' inside an if/try/with/for block' : ''}`);
-    const reason = `is assigned ${assignments.length > 1 ? 'more than once' : 'inside a block'} (${lines.join('; ')})`;
-    findings.push({ transform: ID, code: 'dynamic', location: at(assignments[0].node), message: dynamicMessage(where(assignments[0].node), reason), notFixed: `DATABASES ${reason}`, sources: SOURCES });
+    dynamic(assignments[0].node, `is assigned ${assignments.length > 1 ? 'more than once' : 'inside a block'} (${lines.join('; ')})`);
     return findings;
   }
+  const sites: AliasSite[] = [];
   const [assignment] = assignments;
-  const dict = assignment.value;
-  if (!dict || dict.type !== 'dictionary') {
-    if (dict && onUrl(dict)) return findings;
-    const reason = `is \`${dict?.text.split('\n')[0] ?? ''}\`, not a dict written out`;
-    findings.push({ transform: ID, code: 'dynamic', location: at(assignment.node), message: dynamicMessage(where(assignment.node), reason), notFixed: `DATABASES ${reason}`, sources: SOURCES });
+  const dict = assignment?.value;
+  if (assignment && dict?.type === 'dictionary') {
+    const unreadable = dict.namedChildren.filter((child) => child.type !== 'comment' && (child.type !== 'pair' || stringValue(child.childForFieldName('key')!) === undefined));
+    if (unreadable.length > 0) {
+      dynamic(assignment.node, `has entries djfix cannot read (${unreadable.map((child) => `\`${child.text.split('\n')[0]}\``).join(', ')})`);
+      return findings;
+    }
+    for (const pair of dict.namedChildren.filter((child) => child.type === 'pair')) {
+      const key = pair.childForFieldName('key')!;
+      sites.push({ alias: stringValue(key)!, key, value: pair.childForFieldName('value')!, node: pair, statement: assignment });
+    }
+  } else if (assignment && !(dict && onUrl(dict))) {
+    dynamic(assignment.node, `is \`${dict?.text.split('\n')[0] ?? ''}\`, not a dict written out`);
     return findings;
   }
-  const unreadable = dict.namedChildren.filter((child) => child.type !== 'comment' && (child.type !== 'pair' || stringValue(child.childForFieldName('key')!) === undefined));
-  if (unreadable.length > 0) {
-    const reason = `has entries djfix cannot read (${unreadable.map((child) => `\`${child.text.split('\n')[0]}\``).join(', ')})`;
-    findings.push({ transform: ID, code: 'dynamic', location: at(assignment.node), message: dynamicMessage(where(assignment.node), reason), notFixed: `DATABASES ${reason}`, sources: SOURCES });
-    return findings;
-  }
-
-  const pairs = dict.namedChildren.filter((child) => child.type === 'pair');
-  const own = statements.filter((statement) => statement.node.startIndex > assignment.node.endIndex);
-  const layers = layeredOn(index, file.path).map((path) => ({ path, uses: (index.extra[ID]?.[path] as DatabaseUse[] | undefined) ?? [] }));
-  const plans: AliasPlan[] = [];
-  for (const pair of pairs) {
-    const alias = stringValue(pair.childForFieldName('key')!)!;
-    const value = pair.childForFieldName('value')!;
-    const environ = environDatabase(value, scope);
-    const updatedFromUrl = own.some((use) => use.kind === 'method' && use.method === 'update' && use.keys.length === 1 && use.keys[0] === alias && use.node.childForFieldName('arguments')?.namedChildren.some(onUrl));
-    if (onUrl(value) || updatedFromUrl) {
-      const configured = [...own, ...layers.flatMap((layer) => layer.uses)].some((use) => use.kind !== 'read' && use.keys[0] === alias && use.keys[1] === 'CONN_MAX_AGE');
-      if (environ && !configured) findings.push({ transform: ID, code: 'environ', location: at(pair), message: environMessage(alias, where(pair), environ), notFixed: 'django-environ already reads the database from a URL', sources: SOURCES });
+  // `DATABASES["replica"] = {...}` defines (or replaces) one alias.
+  for (const item of items) {
+    const key = item.node.childForFieldName('left')!.childForFieldName('subscript')!;
+    if (item.conditional) {
+      if (item.value!.type === 'dictionary' && !onUrl(item.value!)) {
+        const reason = `it is assigned inside an if/try/with/for block at line ${item.line}, so whether it applies is decided when the settings load`;
+        findings.push({ transform: ID, code: 'held-back', location: at(item.node), message: heldBackMessage(item.keys[0]!, where(item.node), reason), notFixed: reason, sources: SOURCES });
+      }
       continue;
     }
-    const held = (reason: string) => findings.push({ transform: ID, code: 'held-back', location: at(pair), message: heldBackMessage(alias, where(pair), reason), notFixed: reason, sources: SOURCES });
+    sites.push({ alias: item.keys[0]!, key, value: item.value!, node: item.node, statement: item });
+  }
+
+  const layers = layeredOn(index, file.path).map((path) => ({ path, uses: (index.extra[ID]?.[path] as DatabaseUse[] | undefined) ?? [] }));
+  const planned: Array<{ plan: AliasPlan; site: AliasSite }> = [];
+  for (const site of sites) {
+    const { alias, value } = site;
+    const own = statements.filter((statement) => statement.node.startIndex > site.statement.node.endIndex);
+    const held = (reason: string) => findings.push({ transform: ID, code: 'held-back', location: at(site.node), message: heldBackMessage(alias, where(site.node), reason), notFixed: reason, sources: SOURCES });
+    const updatedFromUrl = own.some((use) => use.kind === 'method' && use.method === 'update' && use.keys.length === 1 && use.keys[0] === alias && use.node.childForFieldName('arguments')?.namedChildren.some(onUrl));
+    if (onUrl(value) || updatedFromUrl) {
+      const environ = environDatabase(value, scope);
+      const configured = [...own, ...layers.flatMap((layer) => layer.uses)].some((use) => use.kind !== 'read' && use.keys[0] === alias && use.keys[1] === 'CONN_MAX_AGE');
+      if (environ && !configured) findings.push({ transform: ID, code: 'environ', location: at(site.node), message: environMessage(alias, where(site.node), environ), notFixed: 'django-environ already reads the database from a URL', sources: SOURCES });
+      continue;
+    }
     if (value.type !== 'dictionary') {
       held(`it is \`${value.text.split('\n')[0]}\`, whose value djfix does not follow`);
       continue;
@@ -144,7 +159,7 @@ function analyze(context: AnalysisContext): Finding[] {
       held(version.tooOld);
       continue;
     }
-    const result = planAlias(file.text, pair, scope, file.path, {
+    const result = planAlias(file.text, site, scope, file.path, {
       floor: version.floor,
       connMaxAge,
       healthChecks,
@@ -154,12 +169,14 @@ function analyze(context: AnalysisContext): Finding[] {
     if (!result.ok) held(result.reason);
     else if (result.plan.rewrite.holder && new RegExp(`\\b${result.plan.rewrite.holder}\\b`).test(file.text)) held(`the name ${result.plan.rewrite.holder}, which djfix would hold its config in, is taken`);
     else if (usesQuote(result.plan.url) && quoteIsTaken(scope)) held('the name quote is taken in this file, and the default URL needs urllib.parse.quote');
-    else plans.push(result.plan);
+    else planned.push({ plan: result.plan, site });
   }
-  const clashing = plans.filter((plan) => plans.some((other) => other !== plan && other.envVar === plan.envVar));
-  for (const plan of clashing) findings.push({ transform: ID, code: 'held-back', location: at(plan.rewrite.value), message: heldBackMessage(plan.alias, where(plan.rewrite.value), `another database would read ${plan.envVar} too`), notFixed: `${plan.envVar} would name two databases`, sources: SOURCES });
-  const converted = plans.filter((plan) => !clashing.includes(plan));
-  if (converted.length > 0) findings.push(conversion(context, assignment, converted, dependencies, version, connMaxAge, option.note));
+  const clashes = (entry: { plan: AliasPlan }) => planned.some((other) => other !== entry && other.plan.envVar === entry.plan.envVar && other.plan.alias !== entry.plan.alias);
+  for (const { plan, site } of planned.filter(clashes)) {
+    findings.push({ transform: ID, code: 'held-back', location: at(site.node), message: heldBackMessage(plan.alias, where(site.node), `another database would read ${plan.envVar} too`), notFixed: `${plan.envVar} would name two databases`, sources: SOURCES });
+  }
+  const converted = planned.filter((entry) => !clashes(entry));
+  if (converted.length > 0) findings.push(conversion(context, converted, dependencies, version, connMaxAge, option.note));
   return findings;
 }
 
@@ -192,18 +209,19 @@ function relaxedReads(index: ProjectIndex, file: ParsedFile, statements: Databas
   return reads;
 }
 
-function conversion(context: AnalysisContext, assignment: DatabaseStatement, plans: AliasPlan[], dependencies: Dependencies, version: Version, connMaxAge: number, optionNote?: string): Finding {
+function conversion(context: AnalysisContext, converted: Array<{ plan: AliasPlan; site: AliasSite }>, dependencies: Dependencies, version: Version, connMaxAge: number, optionNote?: string): Finding {
   const { file, index, readText } = context;
   const eol = lineEnding(file.text);
+  const plans = converted.map(({ plan }) => plan);
   const edits: TextEdit[] = [];
-  const holders: string[] = [];
-  for (const plan of plans) {
-    const rendered = renderAlias(file.text, plan.rewrite, urlCode(plan.url, plan.rewrite.quote), indentAt(file.text, assignment.node.startIndex), eol);
+  for (const { plan, site } of converted) {
+    const statement = site.statement.node;
+    const rendered = renderAlias(file.text, plan.rewrite, urlCode(plan.url, plan.rewrite.quote), indentAt(file.text, statement.startIndex), eol);
     edits.push({ start: plan.rewrite.value.startIndex, end: plan.rewrite.value.endIndex, text: rendered.value });
-    if (rendered.statement) holders.push(rendered.statement);
+    // The config holder goes right above the statement that defines the alias.
+    if (rendered.statement) edits.push({ start: lineStart(file.text, statement.startIndex), end: lineStart(file.text, statement.startIndex), text: rendered.statement });
   }
-  const statementStart = lineStart(file.text, assignment.node.startIndex);
-  if (holders.length > 0) edits.push({ start: statementStart, end: statementStart, text: holders.join('') });
+  const first = converted.map(({ site }) => site.statement).sort((a, b) => a.node.startIndex - b.node.startIndex)[0];
   const imports = addImports(file.text, file.tree, [{ module: 'dj_database_url' }, ...(plans.some((plan) => usesQuote(plan.url)) ? [{ module: 'urllib.parse', name: 'quote' }] : [])]);
   const files = [{ path: file.path, kind: 'edit' as const, edits: joinInsertions([...imports, ...edits]) }];
 
@@ -235,8 +253,8 @@ function conversion(context: AnalysisContext, assignment: DatabaseStatement, pla
   return {
     transform: ID,
     code: 'convert',
-    location: { path: file.path, ...positionOf(file.text, assignment.node.startIndex) },
-    message: conversionMessage({ where: `${file.path}:${assignment.line}`, plans, connMaxAge, dependency, version: versionText, poolHint, optionNote }),
+    location: { path: file.path, ...positionOf(file.text, first.node.startIndex) },
+    message: conversionMessage({ where: `${file.path}:${first.line}`, plans, connMaxAge, dependency, version: versionText, poolHint, optionNote }),
     sources: plans.some((plan) => plan.pool) || poolHint ? [...SOURCES, POOL_SOURCE] : SOURCES,
     change: { safety: 'review', files },
   };

@@ -2,6 +2,7 @@
 // and in the settings files layered on top of it (`from .base import *`) that change it. A change to
 // a connection key would override the URL, so it holds the rewrite back; others are harmless.
 import type { ProjectIndex } from '../../src/project/index';
+import { listing } from './messages';
 import type { DatabaseUse } from './statements';
 
 /** Keys that decide which database Django connects to: setting one after the URL would override it. */
@@ -39,6 +40,8 @@ export function layeredOn(index: ProjectIndex, path: string): string[] {
  */
 export function aliasEffects(alias: string, own: DatabaseUse[], layers: Layered[], ownPath: string): AliasEffects {
   const effects: AliasEffects = { blocking: [] };
+  // URL keys set later, by place, so that one statement setting several is one reason.
+  const overrides = new Map<string, string[]>();
   const visit = (use: DatabaseUse, path: string) => {
     if (use.inFunction || use.kind === 'read' || use.keys.length === 0) return;
     const [first, second, third] = use.keys;
@@ -46,7 +49,7 @@ export function aliasEffects(alias: string, own: DatabaseUse[], layers: Layered[
     const where = `${path}:${use.line}`;
     const sets = (key: string | null | undefined) => {
       if (key === null || key === undefined) effects.blocking.push(`a statement at ${where} changes the ${alias} database in a way djfix cannot read`);
-      else if (URL_KEYS.has(key)) effects.blocking.push(`${where} sets ${key}, which would override what the URL says`);
+      else if (URL_KEYS.has(key)) overrides.set(where, [...(overrides.get(where) ?? []), key]);
       else if (key === 'CONN_MAX_AGE' && path === ownPath) effects.connMaxAge = where;
       else if (key === 'CONN_HEALTH_CHECKS' && path === ownPath) effects.healthChecks = where;
     };
@@ -77,5 +80,6 @@ export function aliasEffects(alias: string, own: DatabaseUse[], layers: Layered[
       visit(use, layer.path);
     }
   }
+  for (const [where, keys] of overrides) effects.blocking.push(`${where} sets ${listing(keys)}, which would override what the URL says`);
   return effects;
 }
