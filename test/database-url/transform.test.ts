@@ -135,3 +135,32 @@ test('the example project: a fix next to middleware-order\'s in the same file', 
   const doc = JSON.parse(run.stdout);
   expect(doc.findings.filter((finding: Reported & { transform: string }) => finding.status === 'applied').map((finding: { transform: string }) => finding.transform)).toEqual(['middleware-order', 'database-url']);
 });
+
+test('test settings and in-memory SQLite are left as they are', async () => {
+  const test = await findings({ 'mysite/settings/__init__.py': '', 'mysite/settings/test.py': POSTGRES() });
+  expect(test.findings).toEqual([expect.objectContaining({ code: 'test-settings', status: 'not-fixed', reason: expect.stringContaining('CI services often set one') })]);
+  const memory = await findings({ 'mysite/settings.py': 'DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}\n' });
+  expect(memory.findings).toEqual([]);
+});
+
+test('settings of a project nested in another (a library\'s example project): no dependency edit at the root', async () => {
+  const { findings: [finding], diff } = await findings({
+    'pyproject.toml': '[project]\nname = "library"\ndependencies = ["Django>=4.2"]\n',
+    'examples/site/manage.py': MANAGE,
+    'examples/site/mysite/__init__.py': '',
+    'examples/site/mysite/settings.py': SQLITE,
+  });
+  expect(finding.status).toBe('applied');
+  expect(finding.message).toContain('the settings belong to the project in examples/site/ (its manage.py) and djfix reads dependency files only where it runs');
+  expect(diff).not.toContain('pyproject.toml');
+});
+
+test('names as alias keys are fine when their values already come from a URL', async () => {
+  const settings = 'import dj_database_url\nPRIMARY = "default"\nDATABASES = {PRIMARY: dj_database_url.config(conn_max_age=60)}\n';
+  expect((await findings({ 'mysite/settings.py': settings })).findings).toEqual([]);
+});
+
+test('the message warns that a variable already set takes over', async () => {
+  const { findings: [finding] } = await findings({ 'mysite/settings.py': POSTGRES() });
+  expect(finding.message).toContain('Where DATABASE_URL is already set (Heroku, Render and many CI services set DATABASE_URL), Django connects to that database from now on');
+});

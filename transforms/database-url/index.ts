@@ -77,7 +77,10 @@ function analyze(context: AnalysisContext): Finding[] {
   const { file, index, options, readText } = context;
   const root = file.tree.rootNode;
   const statements = databaseStatements(root, file.text).filter((statement) => !statement.inFunction);
-  const dependencies = readDependencies(index.dependencyFiles, readText);
+  const nested = nestedProject(index, file.path);
+  // The root's dependency files belong to another project (a library with an example project, say).
+  const dependencyFiles = nested === undefined ? index.dependencyFiles : [];
+  const dependencies = readDependencies(dependencyFiles, readText);
   const version = projectVersion(dependencies);
   const option = connMaxAgeOption(options['conn-max-age']);
   const connMaxAge = option.seconds;
@@ -112,12 +115,13 @@ function analyze(context: AnalysisContext): Finding[] {
   const [assignment] = assignments;
   const dict = assignment?.value;
   if (assignment && dict?.type === 'dictionary') {
-    const unreadable = dict.namedChildren.filter((child) => child.type !== 'comment' && (child.type !== 'pair' || stringValue(child.childForFieldName('key')!) === undefined));
+    // An entry whose key is a name is fine when its value is already read from a URL (saleor's shape).
+    const unreadable = dict.namedChildren.filter((child) => child.type !== 'comment' && (child.type !== 'pair' || (stringValue(child.childForFieldName('key')!) === undefined && !onUrl(child.childForFieldName('value')!))));
     if (unreadable.length > 0) {
       dynamic(assignment.node, `has entries djfix cannot read (${unreadable.map((child) => `\`${child.text.split('\n')[0]}\``).join(', ')})`);
       return findings;
     }
-    for (const pair of dict.namedChildren.filter((child) => child.type === 'pair')) {
+    for (const pair of dict.namedChildren.filter((child) => child.type === 'pair' && stringValue(child.childForFieldName('key')!) !== undefined)) {
       const key = pair.childForFieldName('key')!;
       sites.push({ alias: stringValue(key)!, key, value: pair.childForFieldName('value')!, node: pair, statement: assignment });
     }
@@ -138,6 +142,12 @@ function analyze(context: AnalysisContext): Finding[] {
     sites.push({ alias: item.keys[0]!, key, value: item.value!, node: item.node, statement: item });
   }
 
+  const candidates = sites.filter((site) => site.value.type === 'dictionary' && !onUrl(site.value));
+  if (isTestSettings(file.path) && candidates.some((site) => !inMemorySqlite(site.value))) {
+    const reason = 'these look like test settings: a DATABASE_URL set where tests run (CI services often set one) would move the tests to that database, so djfix leaves test settings as they are';
+    findings.push({ transform: ID, code: 'test-settings', location: at(candidates[0].node), message: `DATABASES in ${file.path} stays written into the settings: ${reason}`, notFixed: reason, sources: SOURCES });
+    return findings;
+  }
   const layers = layeredOn(index, file.path).map((path) => ({ path, uses: (index.extra[ID]?.[path] as DatabaseUse[] | undefined) ?? [] }));
   const planned: Array<{ plan: AliasPlan; site: AliasSite }> = [];
   for (const site of sites) {
@@ -151,6 +161,7 @@ function analyze(context: AnalysisContext): Finding[] {
       if (environ && !configured) findings.push({ transform: ID, code: 'environ', location: at(site.node), message: environMessage(alias, where(site.node), environ), notFixed: 'django-environ already reads the database from a URL', sources: SOURCES });
       continue;
     }
+    if (value.type === 'dictionary' && inMemorySqlite(value)) continue;
     if (value.type !== 'dictionary') {
       held(`it is \`${value.text.split('\n')[0]}\`, whose value djfix does not follow`);
       continue;
@@ -176,8 +187,34 @@ function analyze(context: AnalysisContext): Finding[] {
     findings.push({ transform: ID, code: 'held-back', location: at(site.node), message: heldBackMessage(plan.alias, where(site.node), `another database would read ${plan.envVar} too`), notFixed: `${plan.envVar} would name two databases`, sources: SOURCES });
   }
   const converted = planned.filter((entry) => !clashes(entry));
-  if (converted.length > 0) findings.push(conversion(context, converted, dependencies, version, connMaxAge, option.note));
+  if (converted.length > 0) findings.push(conversion(context, converted, dependencies, nested, version, connMaxAge, option.note));
   return findings;
+}
+
+/** The directory of the Django project a settings file belongs to (its nearest manage.py), when it is not the root. */
+function nestedProject(index: ProjectIndex, path: string): string | undefined {
+  const parts = path.split('/').slice(0, -1);
+  for (let depth = parts.length; depth > 0; depth--) {
+    const dir = parts.slice(0, depth).join('/');
+    if (index.files[`${dir}/manage.py`]) return dir;
+  }
+  return undefined;
+}
+
+/** Settings only tests use: a URL variable set where they run (CI services often set DATABASE_URL) must not move them. */
+function isTestSettings(path: string): boolean {
+  return /(^|\/)(tests?|testing)\//.test(path) || /(^|\/)(tests?|testing|ci|test_?settings|settings_?tests?|settings_?testing)\.py$/.test(path);
+}
+
+/** An SQLite database in memory: only tests use one, and no deployment needs a URL for it. */
+function inMemorySqlite(dict: Node): boolean {
+  const value = (key: string) => {
+    const pair = dict.namedChildren.find((child) => child.type === 'pair' && stringValue(child.childForFieldName('key')!) === key);
+    const node = pair?.childForFieldName('value');
+    return node ? stringValue(node) : undefined;
+  };
+  const name = value('NAME') ?? '';
+  return /sqlite|spatialite/.test(value('ENGINE') ?? '') && (name === ':memory:' || (name.startsWith('file:') && name.includes('mode=memory')));
 }
 
 /** The URL variable a django-environ `env.db()` / `env.db_url()` call reads, when `node` is one. */
@@ -209,7 +246,7 @@ function relaxedReads(index: ProjectIndex, file: ParsedFile, statements: Databas
   return reads;
 }
 
-function conversion(context: AnalysisContext, converted: Array<{ plan: AliasPlan; site: AliasSite }>, dependencies: Dependencies, version: Version, connMaxAge: number, optionNote?: string): Finding {
+function conversion(context: AnalysisContext, converted: Array<{ plan: AliasPlan; site: AliasSite }>, dependencies: Dependencies, nested: string | undefined, version: Version, connMaxAge: number, optionNote?: string): Finding {
   const { file, index, readText } = context;
   const eol = lineEnding(file.text);
   const plans = converted.map(({ plan }) => plan);
@@ -233,7 +270,10 @@ function conversion(context: AnalysisContext, converted: Array<{ plan: AliasPlan
     dependency = `dj-database-url is already a dependency (${declared[0].path}: ${declared[0].text})`;
   } else {
     const floor = floorFor(keywords);
-    const addition = addRequirement(index.dependencyFiles, dependencies, readText, 'dj-database-url', floor);
+    const addition: ReturnType<typeof addRequirement> =
+      nested === undefined
+        ? addRequirement(index.dependencyFiles, dependencies, readText, 'dj-database-url', floor)
+        : { ok: false, reason: `the settings belong to the project in ${nested}/ (its manage.py) and djfix reads dependency files only where it runs; add dj-database-url>=${floor.join('.')}.0 to that project's dependencies, or run djfix in ${nested}/` };
     if (addition.ok) {
       files.push({ ...addition.change, kind: 'edit', edits: addition.change.kind === 'edit' ? addition.change.edits : [] });
       dependency = `${addition.path} gets dj-database-url>=${floor.join('.')}.0${addition.followUp ? `; ${addition.followUp}` : ''}`;

@@ -38,6 +38,22 @@ export function urlCode(parts: UrlPart[], quote: string): string[] {
   return parts.map((part) => ('literal' in part ? `${quote}${part.literal}${quote}` : part.code));
 }
 
+/**
+ * Code copied from elsewhere in the file, its continuation lines moved to `indent` keeping their
+ * layout relative to each other (a closing bracket back at `indent`, the rest one step in).
+ * Triple-quoted strings are left alone: their lines are text.
+ */
+export function reindent(code: string, indent: string, unit: string, eol: string): string {
+  const lines = code.split(/\r?\n/);
+  if (lines.length === 1 || /'''|"""/.test(code)) return code;
+  const rest = lines.slice(1);
+  const depth = (line: string) => /^[ \t]*/.exec(line)![0].length;
+  const least = Math.min(...rest.filter((line) => line.trim() !== '').map(depth));
+  const closes = /^[ \t]*[)\]}]/.test(rest[rest.length - 1]);
+  const moved = rest.map((line) => (line.trim() === '' ? '' : `${indent}${closes ? '' : unit}${line.slice(least)}`));
+  return [lines[0], ...moved].join(eol);
+}
+
 /** `dj_database_url.config(...)` at an indentation, on one line when it fits. */
 function configCall(args: Array<[string, string | string[]]>, indent: string, unit: string, eol: string, oneLine: boolean): string {
   const flat = (value: string | string[]) => (Array.isArray(value) ? value.join(' + ') : value);
@@ -46,9 +62,10 @@ function configCall(args: Array<[string, string | string[]]>, indent: string, un
   const inner = indent + unit;
   const lines = args.map(([name, value]) => {
     const line = `${inner}${name}=${flat(value)},`;
-    if (!Array.isArray(value) || value.length === 1 || line.length <= LINE_WIDTH) return line;
+    if (!line.includes('\n') && (!Array.isArray(value) || value.length === 1 || line.length <= LINE_WIDTH)) return line;
+    if (!Array.isArray(value) || value.length === 1) return `${inner}${name}=${reindent(flat(value), inner, unit, eol)},`;
     // A long default URL: one piece per line, in parentheses.
-    const pieces = value.map((piece, i) => `${inner}${unit}${i === 0 ? '' : '+ '}${piece}`);
+    const pieces = value.map((piece, i) => `${inner}${unit}${i === 0 ? '' : '+ '}${reindent(piece, inner + unit, unit, eol)}`);
     return [`${inner}${name}=(`, ...pieces, `${inner}),`].join(eol);
   });
   return [`${CONFIG}(`, ...lines, `${indent})`].join(eol);
