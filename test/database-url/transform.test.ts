@@ -164,3 +164,15 @@ test('the message warns that a variable already set takes over', async () => {
   const { findings: [finding] } = await findings({ 'mysite/settings.py': POSTGRES() });
   expect(finding.message).toContain('Where DATABASE_URL is already set (Heroku, Render and many CI services set DATABASE_URL), Django connects to that database from now on');
 });
+
+test('a name is followed to its assignment before the statement that uses it', async () => {
+  const settings = 'import os\nDATABASES = {}\nDB_NAME = os.environ.get("DB_NAME", "shop")\nDATABASES["default"] = {"ENGINE": "django.db.backends.postgresql", "NAME": DB_NAME}\n';
+  const { findings: [finding], diff } = await findings({ 'mysite/settings.py': settings });
+  expect(finding.status).toBe('applied');
+  expect(diff).toContain('quote(DB_NAME)');
+});
+
+test('a read of a changed key inside a function of the settings file holds the alias back too', async () => {
+  const { findings: [finding] } = await findings({ 'mysite/settings.py': `${SQLITE}\ndef backup_dir():\n    return DATABASES["default"]["NAME"].parent\n` });
+  expect(finding).toMatchObject({ code: 'held-back', reason: expect.stringContaining('mysite/settings.py:11 reads NAME') });
+});

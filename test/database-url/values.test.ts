@@ -15,7 +15,7 @@ function kindsOf(header: string, expression: string, base = ''): string[] {
   const index = buildIndex(inputs, { version: null, source: 'test' });
   const tree = parsePython(text);
   const probe = tree.rootNode.namedChildren[tree.rootNode.namedChildren.length - 1].firstNamedChild!;
-  const scope = fileScope('mysite/settings.py', text, tree.rootNode, 'mysite.settings', index, probe.startIndex);
+  const scope = fileScope('mysite/settings.py', text, tree.rootNode, 'mysite.settings', index)(probe.startIndex);
   return [...classify(probe.childForFieldName('right')!, scope).kinds].sort();
 }
 

@@ -76,7 +76,8 @@ function connMaxAgeOption(value: unknown): { seconds: number; note?: string } {
 function analyze(context: AnalysisContext): Finding[] {
   const { file, index, options, readText } = context;
   const root = file.tree.rootNode;
-  const statements = databaseStatements(root, file.text).filter((statement) => !statement.inFunction);
+  const everyUse = databaseStatements(root, file.text);
+  const statements = everyUse.filter((statement) => !statement.inFunction);
   const nested = nestedProject(index, file.path);
   // The root's dependency files belong to another project (a library with an example project, say).
   const dependencyFiles = nested === undefined ? index.dependencyFiles : [];
@@ -94,7 +95,8 @@ function analyze(context: AnalysisContext): Finding[] {
   const at = (node: Node) => ({ path: file.path, ...positionOf(file.text, node.startIndex) });
   const where = (node: Node) => `${file.path}:${node.startPosition.row + 1}`;
   const first = [...assignments, ...items].sort((a, b) => a.node.startIndex - b.node.startIndex)[0];
-  const scope = fileScope(file.path, file.text, root, file.module, index, first.node.startIndex);
+  const scopeAt = fileScope(file.path, file.text, root, file.module, index);
+  const scope = scopeAt(first.node.startIndex);
   const callsUrl = (node: Node) => existingCalls(node, bindings).length > 0 || environDatabase(node, scope) !== undefined;
   // `{**holder, ...}` or `.update(holder)` where `holder = dj_database_url.config(...)` is on a URL too.
   const onUrl = (node: Node) =>
@@ -170,12 +172,12 @@ function analyze(context: AnalysisContext): Finding[] {
       held(version.tooOld);
       continue;
     }
-    const result = planAlias(file.text, site, scope, file.path, {
+    const result = planAlias(file.text, site, scopeAt(site.statement.node.startIndex), file.path, {
       floor: version.floor,
       connMaxAge,
       healthChecks,
       effects: aliasEffects(alias, own, layers, file.path),
-      reads: relaxedReads(index, file, statements, alias),
+      reads: relaxedReads(index, file, everyUse, alias),
     });
     if (!result.ok) held(result.reason);
     else if (result.plan.rewrite.holder && new RegExp(`\\b${result.plan.rewrite.holder}\\b`).test(file.text)) held(`the name ${result.plan.rewrite.holder}, which djfix would hold its config in, is taken`);

@@ -47,11 +47,11 @@ function bindingsByName(root: Node): Map<string, Node[]> {
   return found;
 }
 
-/** The scope of a settings file, for values used at `before` (an offset in its text). */
-export function fileScope(path: string, text: string, root: Node, module: string, index: ProjectIndex, before: number): NameScope {
+/** The scope of a settings file at a point of its text: `scopeAt(offset)` sees assignments that end before it. */
+export function fileScope(path: string, text: string, root: Node, module: string, index: ProjectIndex): (before: number) => NameScope {
   const assignments = bindingsByName(root);
   const bindings = index.bindings[module] ?? {};
-  return {
+  return (before) => ({
     bindings,
     assigned(name) {
       if (name in bindings) return undefined;
@@ -64,7 +64,7 @@ export function fileScope(path: string, text: string, root: Node, module: string
       if (!top || !value || statement.endIndex > before || value.type === 'assignment') return undefined;
       return { node: value, scope: this, where: `${path}:${positionOf(text, statement.startIndex).line}` };
     },
-  };
+  });
 }
 
 /** An UPPER_CASE setting a star-imported settings file assigns once, unconditionally. */
