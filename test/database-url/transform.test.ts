@@ -176,3 +176,12 @@ test('a read of a changed key inside a function of the settings file holds the a
   const { findings: [finding] } = await findings({ 'mysite/settings.py': `${SQLITE}\ndef backup_dir():\n    return DATABASES["default"]["NAME"].parent\n` });
   expect(finding).toMatchObject({ code: 'held-back', reason: expect.stringContaining('mysite/settings.py:11 reads NAME') });
 });
+
+test('dj_database_url from a star import counts as dj_database_url', async () => {
+  const { findings: [finding] } = await findings({
+    'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.production")\n',
+    'mysite/base.py': 'import dj_database_url\nDATABASES = {"default": dj_database_url.config(conn_max_age=60)}\n',
+    'mysite/production.py': 'from .base import *\nDATABASES["default"] = dj_database_url.config(env="PRODUCTION_DATABASE_URL")\n',
+  });
+  expect(finding).toMatchObject({ code: 'conn-max-age', path: 'mysite/production.py', status: 'applied' });
+});

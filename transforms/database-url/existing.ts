@@ -4,12 +4,12 @@
 import type { Finding } from '../../src/model';
 import type { Node } from '../../src/parse';
 import { query, stringValue } from '../../src/parse';
+import type { Version } from '../../src/project/django-version';
 import { lineEnding, positionOf } from '../../src/source';
 import type { ParsedFile } from '../types';
 import { appendEntries } from './layout';
 import { dictKeys, DatabaseStatement } from './statements';
 import { configAccepts } from './versions';
-import type { Version } from '../../src/project/django-version';
 
 const CALLS = query('(call function: [(identifier) (attribute)] @callee) @call');
 const FUNCTIONS = new Set(['dj_database_url.config', 'dj_database_url.parse']);
@@ -31,7 +31,8 @@ export function existingCalls(root: Node, bindings: Record<string, string>): Arr
     const call = match.captures.find((capture) => capture.name === 'call')!.node;
     const callee = match.captures.find((capture) => capture.name === 'callee')!.node;
     const [head, ...rest] = callee.text.split('.');
-    const qualified = bindings[head] ? [bindings[head], ...rest].join('.') : undefined;
+    // A name no import binds comes from a star import (`from .base import *`): it is what it says.
+    const qualified = bindings[head] ? [bindings[head], ...rest].join('.') : callee.text;
     if (qualified && FUNCTIONS.has(qualified) && !insideDefinition(call)) found.push({ call, name: qualified });
   }
   return found;

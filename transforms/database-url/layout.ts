@@ -44,6 +44,17 @@ export function trailingComment(node: Node): Node | undefined {
   return next?.type === 'comment' && next.startPosition.row === node.endPosition.row ? next : undefined;
 }
 
+/** Own-line comments right above an entry, which belong to it. */
+export function leadingComments(pair: Node): Node[] {
+  const comments: Node[] = [];
+  for (let previous = pair.previousNamedSibling; previous?.type === 'comment'; previous = previous.previousNamedSibling) {
+    const before = previous.previousNamedSibling;
+    if (before && before.endPosition.row === previous.startPosition.row) break; // the trailing comment of the entry before
+    comments.unshift(previous);
+  }
+  return comments;
+}
+
 /**
  * Edits that add `items` as the last entries of a dict display or argument list: each on a line of
  * its own when the closing bracket has its own line, else after the last entry.

@@ -3,7 +3,7 @@
 // the URL's own options can be merged over the old ones.
 import { applyEdits } from '../../src/edits';
 import type { Node } from '../../src/parse';
-import { appendEntries, commentText, indentUnit, LINE_WIDTH, trailingComment } from './layout';
+import { appendEntries, commentText, indentUnit, leadingComments, LINE_WIDTH, trailingComment } from './layout';
 import type { UrlPart } from './url';
 
 export interface AliasRewrite {
@@ -27,7 +27,7 @@ export interface AliasRewrite {
 export interface Rendered {
   /** Replaces the alias dict display. */
   value: string;
-  /** A statement that goes before the DATABASES assignment (the config holder), if any. */
+  /** A statement that goes before the statement defining the alias (the config holder), if any. */
   statement?: string;
 }
 
@@ -117,17 +117,6 @@ function keptEntry(text: string, pair: Node, rewrite: AliasRewrite, inner: strin
   const body = rewrite.holder && value && isOptions ? mergedOptions(text, pair, value, rewrite.holder, rewrite.quote, eol) : pair.text;
   const trailing = trailingComment(pair);
   return { code: `${leading.join('')}${body}`, comment: trailing && commentText(trailing) };
-}
-
-/** Own-line comments right above an entry, which belong to it. */
-export function leadingComments(pair: Node): Node[] {
-  const comments: Node[] = [];
-  for (let previous = pair.previousNamedSibling; previous?.type === 'comment'; previous = previous.previousNamedSibling) {
-    const before = previous.previousNamedSibling;
-    if (before && before.endPosition.row === previous.startPosition.row) break; // the trailing comment of the entry before
-    comments.unshift(previous);
-  }
-  return comments;
 }
 
 /** `"OPTIONS": {...old..., **holder.get("OPTIONS", {})}`: the URL's query options win over the old ones. */

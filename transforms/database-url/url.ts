@@ -46,20 +46,17 @@ const PORT_TEXT = /^[1-9][0-9]{0,4}$/;
 export function buildUrl(input: UrlInput): UrlResult {
   const notes: UrlNote[] = [];
   const { values, quote } = input;
-  const q = (text: string) => `${quote}${text}${quote}`;
-  const safeAll = `safe=${q('')}`;
-  const empty = (value: Classified | undefined) => value === undefined || value.literal === '';
-
-  const textPart = (key: ConnectionKey, value: Classified | undefined, keepSlash: boolean): UrlPart | string | undefined => {
-    if (empty(value)) return undefined;
-    const v = value!;
-    if (typeof v.literal === 'string') return { literal: percentEncode(v.literal, keepSlash) };
-    if (v.literal !== undefined || !onlyKinds(v, ['str'])) return cannotCarry(key, v);
-    return { code: keepSlash ? `quote(${v.text})` : `quote(${v.text}, ${safeAll})` };
+  // In the user, password and host parts "/" must be encoded as well.
+  const safeAll = `safe=${quote}${quote}`;
+  const textPart = (key: ConnectionKey, value: Classified | undefined): UrlPart | string | undefined => {
+    if (value === undefined || value.literal === '') return undefined;
+    if (typeof value.literal === 'string') return { literal: percentEncode(value.literal) };
+    if (value.literal !== undefined || !onlyKinds(value, ['str'])) return cannotCarry(key, value);
+    return { code: `quote(${value.text}, ${safeAll})` };
   };
 
-  const user = textPart('USER', values.USER, false);
-  const password = textPart('PASSWORD', values.PASSWORD, false);
+  const user = textPart('USER', values.USER);
+  const password = textPart('PASSWORD', values.PASSWORD);
   const host = hostPart(values.HOST, input, safeAll, notes);
   const port = portPart(values.PORT, input.scheme, safeAll, notes);
   const name = namePart(values.NAME, input.scheme, notes);
