@@ -102,6 +102,7 @@ const SHAPES: Shape[] = [
   { fixture: 'comments-crlf-old-template', reused: ['default'] },
   { fixture: 'no-dependency-file', reused: ['default'], checked: ['default'] },
   { fixture: 'requirements-in-pip-tools', reused: ['default'], checked: ['default'] },
+  { fixture: 'multiline-name-and-comments', reused: ['default'], checked: ['default'], env: { DEMO_DATABASE: '/srv/demo #1/db?.sqlite3' } },
   { fixture: 'layered-settings', reused: { 'mysite.settings.production': [], 'mysite.settings.local': ['default'] }, checked: ['default'], settingsModules: ['mysite.settings.production', 'mysite.settings.local'] },
   {
     fixture: 'alias-by-item-assignment',
