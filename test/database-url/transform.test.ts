@@ -185,3 +185,10 @@ test('dj_database_url from a star import counts as dj_database_url', async () =>
   });
   expect(finding).toMatchObject({ code: 'conn-max-age', path: 'mysite/production.py', status: 'applied' });
 });
+
+test('a pinned dj-database-url decides the keywords: conn_health_checks and no engine= from 1.2 on', async () => {
+  const { findings: [finding], diff } = await findings({ 'mysite/settings.py': POSTGRES(), 'requirements.txt': 'Django==4.2.16\ndj-database-url==2.1.0\n' });
+  expect(diff).toContain('+    "default": dj_database_url.config(\n+        default="postgres:///shop",\n+        conn_max_age=600,\n+        conn_health_checks=True,\n+    )');
+  expect(diff).not.toContain('requirements.txt');
+  expect(finding.message).toContain('The call uses only arguments dj-database-url 2.1 and later have (default, conn_max_age, conn_health_checks)');
+});
