@@ -18,6 +18,8 @@ test('every use with its kind, literal keys and place', () => {
     'def backup():',
     '    return settings.DATABASES["default"]["NAME"]',
     'x = dict(DATABASES=1)',
+    'DATABASES.update(extra)',
+    'f(config=DATABASES)',
   ].join('\n');
   expect(uses(text).map((use) => [use.kind, use.keys, use.method ?? null, use.setsKeys ?? null, use.line, use.conditional, use.inFunction])).toEqual([
     ['assign', [], null, ['default'], 1, false, false],
@@ -26,6 +28,8 @@ test('every use with its kind, literal keys and place', () => {
     ['delete', ['legacy'], null, null, 4, false, false],
     ['item', [null, 'NAME'], null, null, 6, true, false],
     ['read', ['default', 'NAME'], null, null, 8, false, true],
+    ['method', [], 'update', null, 10, false, false],
+    ['read', [], null, null, 11, false, false],
   ]);
   expect(collectDatabaseUses(parsePython('X = 1\n').rootNode, 'X = 1\n')).toBeUndefined();
 });

@@ -131,9 +131,10 @@ export function addRequirement(files: string[], dependencies: Dependencies, read
   const byPreference = (paths: string[]) => [...paths].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
   const rank = (path: string) => (BASE_REQUIREMENTS.includes(path) ? BASE_REQUIREMENTS.indexOf(path) : BASE_REQUIREMENTS.length) * 2 + (path.endsWith('.in') ? 0 : 1);
 
-  if (pyproject !== undefined && declaresDjango.has('pyproject.toml') || (declaresDjango.size === 0 && (hasProjectDependencies || hasPoetryDependencies))) {
-    if (pyproject !== undefined && hasProjectDependencies) return withFollowUp(addToProjectArray(pyproject, `${name}${specifier}`), files, 'uv.lock');
-    if (pyproject !== undefined && hasPoetryDependencies) return withFollowUp(addToPoetry(pyproject, name, specifier), files, 'poetry.lock');
+  // pyproject.toml when it lists Django, or when nothing does and it lists dependencies at all.
+  if (pyproject !== undefined && (declaresDjango.has('pyproject.toml') || declaresDjango.size === 0)) {
+    if (hasProjectDependencies) return withFollowUp(addToProjectArray(pyproject, `${name}${specifier}`), files, 'uv.lock');
+    if (hasPoetryDependencies) return withFollowUp(addToPoetry(pyproject, name, specifier), files, 'poetry.lock');
   }
   const declaring = byPreference(requirementFiles.filter((file) => declaresDjango.has(file)));
   const candidates = declaring.length > 0 ? declaring : byPreference(requirementFiles.filter((file) => BASE_REQUIREMENTS.includes(file)));

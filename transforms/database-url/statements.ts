@@ -47,11 +47,12 @@ export function databaseStatements(root: Node, text: string): DatabaseStatement[
 function useOf(name: Node, text: string): DatabaseStatement | undefined {
   let top = name;
   const parent = name.parent;
-  if (parent?.type === 'attribute') {
-    // `settings.DATABASES` is a read of the project's settings; `DATABASES.x` is not a subscript.
-    if (parent.childForFieldName('attribute')?.id !== name.id) return undefined;
-    top = parent;
-  } else if (parent?.type === 'keyword_argument' || parent?.type === 'pair' && parent.childForFieldName('key')?.id === name.id) {
+  // `settings.DATABASES`: the project's settings, read (at run time) from any module.
+  const viaSettings = parent?.type === 'attribute' && parent.childForFieldName('attribute')?.id === name.id;
+  if (viaSettings) {
+    top = parent!;
+  } else if ((parent?.type === 'keyword_argument' && parent.childForFieldName('name')?.id === name.id) || (parent?.type === 'pair' && parent.childForFieldName('key')?.id === name.id)) {
+    // `dict(DATABASES=...)`, `{DATABASES: ...}`: the word, not the setting.
     return undefined;
   }
   const keys: Array<string | null> = [];
@@ -62,7 +63,6 @@ function useOf(name: Node, text: string): DatabaseStatement | undefined {
   }
   const holder = top.parent;
   const base = { keys, line: positionOf(text, name.startIndex).line, ...placement(name) };
-  const viaSettings = name.parent?.type === 'attribute';
   if (!viaSettings && holder && (holder.type === 'assignment' || holder.type === 'augmented_assignment') && holder.childForFieldName('left')?.id === top.id) {
     const value = holder.childForFieldName('right') ?? undefined;
     const kind: UseKind = keys.length > 0 ? 'item' : holder.type === 'assignment' ? 'assign' : 'augment';
