@@ -56,7 +56,7 @@ export function conversionMessage(text: ConversionText): string {
       `with ${listing(plans.map((plan) => plan.envVar))} unset, DATABASES is what it was, built from the same values${additions.length > 0 ? `, plus ${additions.join(' and ')}` : ''}`,
     kept.length > 0 ? `Kept as written, since a URL has no place for them: ${kept.map((plan) => `${listing(keptKeys(plan))}${plans.length > 1 ? ` (${plan.alias})` : ''}`).join('; ')}` : undefined,
     merged.length > 0 ? `OPTIONS keeps its entries, and the options of a URL's query string are merged over them (through ${listing(merged.map((plan) => plan.rewrite.holder!))})` : undefined,
-    `Where ${listing(plans.map((plan) => plan.envVar))} is already set (Heroku, Render and many CI services set DATABASE_URL), Django connects to that database from now on; set but empty, it leaves the database unconfigured`,
+    `Where ${listing(plans.map((plan) => plan.envVar))} is already set${plans.some((plan) => plan.envVar === 'DATABASE_URL') ? ' (Heroku, Render and many CI services set DATABASE_URL)' : ''}, Django connects to that database from now on; set but empty, it leaves the database unconfigured`,
     ...notesOf(plans),
     ...plans.filter((plan) => plan.pool).map((plan) => `OPTIONS["pool"] (${plan.pool}) turns on Django's connection pool, which rejects persistent connections, so CONN_MAX_AGE of ${plan.alias} stays as it was`),
     ...plans
