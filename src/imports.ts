@@ -47,30 +47,65 @@ function insideFunction(node: Node): boolean {
 
 /** Edits that import `spec` at module level; none if it is imported already. */
 export function addImport(text: string, tree: Tree, spec: ImportSpec): TextEdit[] {
-  if (hasImport(tree, spec)) return [];
+  return addImports(text, tree, [spec]);
+}
+
+/**
+ * Edits that import every spec at module level, as one change: names join an existing from-import
+ * of their module, new statements go together in the given order (new from-imports of one module as
+ * one statement), and nothing already imported is imported again.
+ */
+export function addImports(text: string, tree: Tree, specs: ImportSpec[]): TextEdit[] {
   const imports = topLevelImports(tree);
-  const item = spec.alias ? `${spec.name ?? spec.module} as ${spec.alias}` : (spec.name ?? spec.module);
-  if (spec.name !== undefined) {
+  const joins = new Map<number, string>();
+  const statements = new Map<string, string[]>();
+  const seen = new Set<string>();
+  for (const spec of specs) {
+    const item = spec.alias ? `${spec.name ?? spec.module} as ${spec.alias}` : (spec.name ?? spec.module);
+    const key = `${spec.module}|${spec.name ?? ''}|${spec.alias ?? ''}`;
+    if (seen.has(key) || hasImport(tree, spec)) continue;
+    seen.add(key);
+    if (spec.name === undefined) {
+      statements.set(`import ${item}`, []);
+      continue;
+    }
     const existing = imports.find((statement) => fromModule(statement) === spec.module && !statement.namedChildren.some((c) => c.type === 'wildcard_import'));
     if (existing) {
       const names = importedNames(existing);
-      const last = names[names.length - 1].node;
-      return [{ start: last.endIndex, end: last.endIndex, text: `, ${item}` }];
+      const end = names[names.length - 1].node.endIndex;
+      joins.set(end, `${joins.get(end) ?? ''}, ${item}`);
+    } else {
+      const from = `from ${spec.module} import`;
+      statements.set(from, [...(statements.get(from) ?? []), item]);
     }
   }
-  const statement = spec.name !== undefined ? `from ${spec.module} import ${item}` : `import ${item}`;
+  const edits: TextEdit[] = [...joins].map(([at, joined]) => ({ start: at, end: at, text: joined }));
+  const lines = [...statements].map(([head, names]) => (names.length > 0 ? `${head} ${names.join(', ')}` : head));
+  if (lines.length === 0) return edits;
+  const added = newStatements(text, tree, imports, lines);
+  // A joined name and new statements can land on the same point (a last line without a line break):
+  // one insertion keeps their order.
+  const samePoint = edits.find((edit) => edit.start === added.start);
+  if (samePoint) samePoint.text += added.text;
+  else edits.push(added);
+  return edits;
+}
+
+/** The edit that adds whole import statements: after the first import block, else after the preamble. */
+function newStatements(text: string, tree: Tree, imports: Node[], lines: string[]): TextEdit {
   const eol = lineEnding(text);
+  const statements = lines.join(eol);
   const block = firstImportBlock(imports);
   if (block) {
     const end = lineEndAfter(text, block[block.length - 1].endIndex);
-    // The last import is the file's last line and has no line break: the new one starts a line.
-    if (end === text.length && !text.endsWith('\n')) return [{ start: end, end, text: `${eol}${statement}` }];
-    return [{ start: end, end, text: `${statement}${eol}` }];
+    // The last import is the file's last line and has no line break: the new ones start a line.
+    if (end === text.length && !text.endsWith('\n')) return { start: end, end, text: `${eol}${statements}` };
+    return { start: end, end, text: `${statements}${eol}` };
   }
   const at = afterPreamble(text, tree);
   const after = text.slice(at);
   const separator = after.trim() === '' ? '' : /^\r?\n/.test(after) ? '' : eol;
-  return [{ start: at, end: at, text: `${statement}${eol}${separator}` }];
+  return { start: at, end: at, text: `${statements}${eol}${separator}` };
 }
 
 /** The first run of consecutive top-level import statements that is not only `__future__` imports. */

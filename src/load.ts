@@ -8,7 +8,7 @@ import { discover, Discovered } from './discovery';
 import type { Executor } from './executor';
 import type { FileFacts } from './facts';
 import type { Problem, Skip } from './model';
-import { buildIndex, IndexInput, ProjectIndex } from './project/index';
+import { buildIndex, IndexContext, IndexInput, ProjectIndex } from './project/index';
 import { detectDjangoVersion, TargetDjango } from './project/django-version';
 import { moduleNameOf } from './project/modules';
 import type { RunOptions } from './runner';
@@ -17,6 +17,8 @@ import { selectTransforms } from '../transforms/registry';
 export interface LoadedProject {
   discovered: Discovered;
   index: ProjectIndex;
+  /** What the index was built from besides facts: needed to rebuild it after fixes. */
+  indexContext: IndexContext;
   /** Identifies the index: a hash of everything it is built from. */
   indexKey: string;
   /** The facts of every indexed file: needed only when fixes must be re-analysed on changed text. */
@@ -81,12 +83,13 @@ export async function loadProject(options: RunOptions, executor: () => Executor,
       else reportUnread(file, read, discovered, skips, problems);
     }
   }
+  const indexContext: IndexContext = { dependencyFiles: Object.keys(dependencyTexts), settingsRefs: configuredSettingsModules(dependencyTexts) };
   // An unchanged tree (same files, same bytes, same target) has the same index: no facts needed.
   const treeKey = cacheKey(factsKey, JSON.stringify(django), JSON.stringify(dependencyTexts), ...[...hashes].flat());
   let cached = collected ? undefined : caches.index.get(treeKey);
   if (!cached) {
     collected ??= await collect(hashes);
-    cached = { index: buildIndex(collected.inputs, django, configuredSettingsModules(dependencyTexts)), unparsable: collected.unparsable };
+    cached = { index: buildIndex(collected.inputs, django, indexContext), unparsable: collected.unparsable };
     caches.index.set(treeKey, cached);
   }
   for (const failure of collected?.failures ?? []) reportUnread(failure.path, failure, discovered, skips, problems);
@@ -95,7 +98,7 @@ export async function loadProject(options: RunOptions, executor: () => Executor,
     if (discovered.targetFiles.has(file.path)) skips.push({ path: file.path, reason: file.reason });
   }
   const inputs = collected && Promise.resolve(collected.inputs);
-  return { discovered, index: cached.index, indexKey: treeKey, loadInputs: () => inputs ?? collect(hashes).then((again) => again.inputs), hashes, dependencyTexts, skips, problems };
+  return { discovered, index: cached.index, indexContext, indexKey: treeKey, loadInputs: () => inputs ?? collect(hashes).then((again) => again.inputs), hashes, dependencyTexts, skips, problems };
 }
 
 /** `DJANGO_SETTINGS_MODULE = x` in pytest.ini, tox.ini, setup.cfg or pyproject.toml (pytest-django). */

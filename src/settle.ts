@@ -179,7 +179,7 @@ async function reanalyse(options: RunOptions, prepared: LoadedProject, overlay: 
     const collected = collectText(file, text, textHash(text), options.transforms);
     if (collected.ok) inputs.push({ path: file, ...moduleNameOf(file, (dir) => prepared.discovered.packageDirs.has(dir)), hash: collected.hash, facts: collected.facts });
   }
-  const index = buildIndex(inputs, prepared.index.django);
+  const index = buildIndex(inputs, prepared.index.django, prepared.indexContext);
   const files = [...new Set(setAside.map((finding) => finding.location.path))].sort();
   const texts = Object.fromEntries(changed);
   const jobs = files.map((file) => ({ path: file, hash: prepared.hashes.get(file) ?? '', text: overlay.text(file) }));

@@ -97,6 +97,16 @@ describe('django_runner.py', () => {
     expect(kept.result).toBe(path.join(project, 'db.sqlite3'));
   });
 
+  test('DJFIX_NO_SETUP=1 reads the settings without setting Django up, for a backend not installed here', () => {
+    const project = scratchCopy();
+    editSettings(project, (settings) => settings.replace('"django.db.backends.sqlite3"', '"django.db.backends.postgresql"'));
+    const snippet = 'from django.conf import settings\nresult = settings.DATABASES["default"]["ENGINE"]';
+    const setUp = runDjango(project, snippet, { DJFIX_KEEP_DATABASES: '1', DJFIX_NO_MIGRATE: '1' });
+    expect(setUp.error).toMatch(/psycopg2/);
+    const read = runDjango(project, snippet, { DJFIX_KEEP_DATABASES: '1', DJFIX_NO_SETUP: '1' });
+    expect(read).toMatchObject({ ok: true, result: 'django.db.backends.postgresql' });
+  });
+
   test('reports an exception in the snippet as ok:false', () => {
     const run = runDjango(scratchCopy(), 'result = 1 / 0', { DJFIX_NO_MIGRATE: '1' });
     expect(run.ok).toBe(false);

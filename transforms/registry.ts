@@ -1,8 +1,9 @@
 // Every transform djfix has, in the order they run and are listed.
 import type { Transform } from './types';
+import { databaseUrl } from './database-url';
 import { middlewareOrder } from './middleware-order';
 
-export const TRANSFORMS: Transform[] = [middlewareOrder];
+export const TRANSFORMS: Transform[] = [middlewareOrder, databaseUrl];
 
 export function transformById(id: string): Transform | undefined {
   return TRANSFORMS.find((transform) => transform.id === id);

@@ -4,7 +4,7 @@ import type { AppInfo, IndexInput, ProjectIndex, SettingsInfo } from './types';
 import { resolveClass, settingLiteral } from './lookup';
 import { resolveImportModule } from './modules';
 
-const DJANGO_SETTINGS = new Set(['INSTALLED_APPS', 'MIDDLEWARE', 'DATABASES', 'SECRET_KEY', 'DEBUG', 'ROOT_URLCONF', 'ALLOWED_HOSTS', 'TEMPLATES', 'STATIC_URL', 'AUTH_USER_MODEL', 'CACHES', 'LANGUAGE_CODE', 'TIME_ZONE', 'USE_TZ', 'WSGI_APPLICATION', 'DEFAULT_AUTO_FIELD']);
+const APP_MODULE = /\.settings\.(models|views|api|serializers|admin|apps|urls|forms|services|signals|validators|permissions|filters)(\.|$)|\.migrations(\.|$)/;
 const APP_CONFIG_BASES = new Set(['django.apps.AppConfig', 'django.apps.config.AppConfig']);
 
 /**
@@ -15,10 +15,11 @@ export function buildSettings(inputs: IndexInput[], index: ProjectIndex, configu
   const referenced = [...configuredRefs, ...inputs.flatMap((input) => input.facts.settingsModuleRefs)]
     .map((module) => index.modules[module])
     .filter((path): path is string => path !== undefined);
-  // A module called settings is one only if it sets something Django reads: apps named `settings`
-  // (a project's user-settings feature) are not.
+  // A module called settings is one only if it sets or star-imports settings; the models, views and
+  // serializers of an app that happens to be named `settings` are not.
   const named = inputs
-    .filter((input) => /(^|\.)settings(\.|$)/.test(input.module) && input.facts.settings.some((fact) => DJANGO_SETTINGS.has(fact.name)))
+    .filter((input) => /(^|\.)settings(\.|$)/.test(input.module) && !APP_MODULE.test(input.module))
+    .filter((input) => input.facts.settings.length > 0 || input.facts.imports.some((fact) => fact.names?.some((name) => name.name === '*')))
     .map((input) => input.path);
   const paths = [...new Set([...referenced, ...named])];
   const bases: Record<string, string[]> = {};

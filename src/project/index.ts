@@ -11,8 +11,15 @@ import type { FileRole, IndexInput, ProjectIndex } from './types';
 export * from './types';
 export * from './lookup';
 
-/** `settingsRefs`: DJANGO_SETTINGS_MODULE values from tool configuration (pytest.ini and the like). */
-export function buildIndex(inputs: IndexInput[], django: TargetDjango, settingsRefs: string[] = []): ProjectIndex {
+/** What the index needs besides the Python files' facts. */
+export interface IndexContext {
+  /** The project's dependency and tool configuration files. */
+  dependencyFiles?: string[];
+  /** DJANGO_SETTINGS_MODULE values from tool configuration (pytest.ini and the like). */
+  settingsRefs?: string[];
+}
+
+export function buildIndex(inputs: IndexInput[], django: TargetDjango, { dependencyFiles = [], settingsRefs = [] }: IndexContext = {}): ProjectIndex {
   const sorted = [...inputs].sort((a, b) => a.path.localeCompare(b.path));
   const index: ProjectIndex = {
     files: {},
@@ -27,6 +34,7 @@ export function buildIndex(inputs: IndexInput[], django: TargetDjango, settingsR
     imports: [],
     bindings: {},
     aliases: {},
+    dependencyFiles: [...dependencyFiles].sort(),
     extra: {},
   };
   for (const input of sorted) {

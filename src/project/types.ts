@@ -110,6 +110,11 @@ export interface ProjectIndex {
   /** Names under which a module re-exports a project class (`catalog.models.Product` -> `catalog.models.product.Product`). */
   aliases: Record<string, string>;
   imports: ImportEdge[];
+  /**
+   * The project's dependency files (requirements*.txt, pyproject.toml, lock files, Pipfile, setup.cfg),
+   * relative to the root and sorted; transforms read them with `AnalysisContext.readText`.
+   */
+  dependencyFiles: string[];
   /** Facts transforms contributed, by transform id, then path. */
   extra: Record<string, Record<string, unknown>>;
 }

@@ -49,11 +49,11 @@ describe('on the example project', () => {
     const parent = path.dirname(project);
     const run = spawnDjfix(['--json', '--dry-run', path.join(path.basename(project), 'shop')], parent);
     const doc = JSON.parse(run.stdout);
-    expect(doc.changes[0].diff).toContain(`diff --git a/${path.basename(project)}/shop/settings.py`);
+    expect(doc.changes.map((change: { diff: string }) => change.diff).join('')).toContain(`diff --git a/${path.basename(project)}/shop/settings.py`);
     const patch = path.join(parent, `${path.basename(project)}.patch`);
-    fs.writeFileSync(patch, doc.changes[0].diff);
+    fs.writeFileSync(patch, doc.changes.map((change: { diff: string }) => change.diff).join(''));
     execFileSync('git', ['apply', patch], { cwd: parent });
-    expect(fs.readFileSync(path.join(project, 'shop/settings.py'), 'utf8')).toBe(fs.readFileSync(path.join(written, 'shop/settings.py'), 'utf8'));
+    for (const file of ['shop/settings.py', 'requirements.txt']) expect(fs.readFileSync(path.join(project, file), 'utf8')).toBe(fs.readFileSync(path.join(written, file), 'utf8'));
   });
 
   test('--write then --dry-run exits 0', async () => {

@@ -1,5 +1,5 @@
 import { applyEdits } from '../../src/edits';
-import { addImport, ImportSpec, removeImportedName } from '../../src/imports';
+import { addImport, addImports, ImportSpec, removeImportedName } from '../../src/imports';
 import { countSyntaxErrors, parsePython } from '../../src/parse';
 
 function add(text: string, spec: ImportSpec): string {
@@ -61,5 +61,41 @@ describe('removeImportedName', () => {
 
   test('leaves pass when the statement was alone in its block', () => {
     expect(remove('if TYPE_CHECKING:\n    from a.models import A\n', 'a.models', 'A')).toBe('if TYPE_CHECKING:\n    pass\n');
+  });
+});
+
+describe('addImports', () => {
+  function addAll(text: string, specs: ImportSpec[]): string {
+    const result = applyEdits(text, addImports(text, parsePython(text), specs));
+    expect(countSyntaxErrors(parsePython(result))).toBe(0);
+    return result;
+  }
+
+  test('new statements go together, in order, at the end of the first import block', () => {
+    expect(addAll('from pathlib import Path\n\nX = 1\n', [{ module: 'dj_database_url' }, { module: 'urllib.parse', name: 'quote' }])).toBe(
+      'from pathlib import Path\nimport dj_database_url\nfrom urllib.parse import quote\n\nX = 1\n',
+    );
+  });
+
+  test('no imports yet: one block, one separating blank line', () => {
+    expect(addAll('"""Doc."""\nX = 1\n', [{ module: 'os' }, { module: 'sys' }])).toBe('"""Doc."""\nimport os\nimport sys\n\nX = 1\n');
+  });
+
+  test('names of one module join its statement, or one new statement', () => {
+    expect(addAll('from urllib.parse import urlsplit\n', [{ module: 'urllib.parse', name: 'quote' }, { module: 'urllib.parse', name: 'unquote' }])).toBe(
+      'from urllib.parse import urlsplit, quote, unquote\n',
+    );
+    expect(addAll('import os\n', [{ module: 'urllib.parse', name: 'quote' }, { module: 'urllib.parse', name: 'unquote' }])).toBe(
+      'import os\nfrom urllib.parse import quote, unquote\n',
+    );
+  });
+
+  test('a joined name and a new statement on a last line without a line break', () => {
+    expect(addAll('from a import b', [{ module: 'a', name: 'c' }, { module: 'os' }])).toBe('from a import b, c\nimport os');
+  });
+
+  test('skips what is imported already and repeated specs', () => {
+    const text = 'import dj_database_url\n';
+    expect(addImports(text, parsePython(text), [{ module: 'dj_database_url' }, { module: 'os' }, { module: 'os' }])).toEqual([{ start: text.length, end: text.length, text: 'import os\n' }]);
   });
 });

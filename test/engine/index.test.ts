@@ -1,13 +1,15 @@
 import { extractFacts } from '../../src/facts';
 import { parsePython } from '../../src/parse';
-import { buildIndex, needsFacts, ProjectIndex, settingLiteral } from '../../src/project/index';
+import { buildIndex, IndexContext, needsFacts, ProjectIndex, settingLiteral } from '../../src/project/index';
 import { moduleNameOf } from '../../src/project/modules';
 
-function indexOf(files: Record<string, string>): ProjectIndex {
+function indexOfWith(files: Record<string, string>, context: IndexContext): ProjectIndex {
   const packages = new Set(Object.keys(files).filter((file) => file.endsWith('__init__.py')).map((file) => file.split('/').slice(0, -1).join('/')));
   const inputs = Object.entries(files).map(([path, text]) => ({ path, ...moduleNameOf(path, (dir) => packages.has(dir)), hash: path, facts: extractFacts(parsePython(text), text) }));
-  return buildIndex(inputs, { version: null, source: 'test' });
+  return buildIndex(inputs, { version: null, source: 'test' }, context);
 }
+
+const indexOf = (files: Record<string, string>) => indexOfWith(files, {});
 
 const project = indexOf({
   'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings.prod")\n',
@@ -128,6 +130,12 @@ test('settings modules named by os.environ assignment, by pytest.ini, and not ap
     'projects/settings/models.py': 'from django.db import models\n\nclass UserSetting(models.Model):\n    pass\n',
   });
   expect(index.settings.paths).toEqual(['conf/prod.py']);
-  const fromPytest = buildIndex([], { version: null, source: 'test' }, ['tests.config']);
-  expect(fromPytest.settings.paths).toEqual([]);
+  const fromPytest = indexOfWith({ 'tests/__init__.py': '', 'tests/config.py': 'DEBUG = True\n' }, { settingsRefs: ['tests.config'] });
+  expect(fromPytest.settings.paths).toEqual(['tests/config.py']);
+});
+
+test('the dependency files are kept, sorted, for transforms to read', () => {
+  const index = buildIndex([], { version: null, source: 'test' }, { dependencyFiles: ['requirements/base.txt', 'pyproject.toml'] });
+  expect(index.dependencyFiles).toEqual(['pyproject.toml', 'requirements/base.txt']);
+  expect(buildIndex([], { version: null, source: 'test' }).dependencyFiles).toEqual([]);
 });

@@ -21,6 +21,8 @@ A non-zero exit means the runner itself is broken (or was called wrongly).
 Environment switches:
     DJFIX_KEEP_DATABASES=1  use the project's own DATABASES unchanged (for tests that inspect them)
     DJFIX_NO_MIGRATE=1      skip ``migrate`` (for snippets that need no tables, or test migrations)
+    DJFIX_NO_SETUP=1        skip ``django.setup()`` and ``migrate`` (for snippets that only read
+                            settings, of a project whose database backend is not installed here)
 """
 import contextlib
 import json
@@ -74,6 +76,8 @@ def setup_django(scratch_dir):
 
     if os.environ.get("DJFIX_KEEP_DATABASES") != "1":
         use_scratch_database(os.path.join(scratch_dir, "db.sqlite3"))
+    if os.environ.get("DJFIX_NO_SETUP") == "1":
+        return
     django.setup()
     if os.environ.get("DJFIX_NO_MIGRATE") != "1":
         from django.core.management import call_command

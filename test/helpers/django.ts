@@ -3,7 +3,7 @@
  *
  * Everything goes through test/harness/django_runner.py, which sets Django up inside the project
  * (on a scratch SQLite database, migrated) and runs a Python snippet; see that file for the
- * protocol and the DJFIX_KEEP_DATABASES / DJFIX_NO_MIGRATE switches.
+ * protocol and the DJFIX_KEEP_DATABASES / DJFIX_NO_MIGRATE / DJFIX_NO_SETUP switches.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
