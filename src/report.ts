@@ -28,9 +28,14 @@ function findingLine(root: string, finding: ReportedFinding, colour: boolean, br
 /** Diffs with the explanation of every fix above them: what `--dry-run` prints. */
 export function renderDiffs(report: RunReport, colour: boolean): string {
   const out: string[] = [];
+  const explained = new Set<ReportedFinding>();
   for (const file of report.files) {
-    const fixes = report.findings.filter((finding) => finding.status === 'applied' && finding.change?.files.some((change) => change.path === file.path));
-    for (const finding of fixes) out.push(findingLine(report.root, finding, colour));
+    // A fix that spans files is explained once, above the first of its diffs.
+    const fixes = report.findings.filter((finding) => finding.status === 'applied' && !explained.has(finding) && finding.change?.files.some((change) => change.path === file.path));
+    for (const finding of fixes) {
+      explained.add(finding);
+      out.push(findingLine(report.root, finding, colour));
+    }
     const diff = unifiedDiff(displayPath(report.root, file.path), file.before, file.after);
     out.push(colour ? colourDiff(diff) : diff);
   }
