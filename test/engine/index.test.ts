@@ -48,6 +48,11 @@ const project = indexOf({
     '',
     'class Order(models.Model):',
     '    buyer = models.ForeignKey("people.Person", on_delete=models.CASCADE)',
+    '    number = models.CharField(max_length=20, primary_key=True)',
+    '    coupon = models.ForeignKey("Coupon", to_field="code", null=True, on_delete=models.SET_NULL)',
+    '',
+    'class Coupon(models.Model):',
+    '    code = models.CharField(max_length=20, unique=True)',
     '',
     'class Line(models.Model):',
     '    order = models.ForeignKey(Order, related_name="lines", on_delete=models.CASCADE)',
@@ -95,6 +100,14 @@ test('reverse accessors: related_name, _set, one-to-one, "+" and %(class)s', () 
   expect(accessors).toEqual(['order_set', 'product_owned', 'profile']);
   expect(project.models['sales.Order'].reverse).toEqual([{ accessor: 'lines', from: 'sales.Line', field: 'order', relation: 'fk' }]);
   expect(project.models['auth.User']).toBeDefined();
+});
+
+test('fields: primary keys and the to_field a relation stores', () => {
+  const fields = Object.fromEntries(project.models['sales.Order'].fields.map((field) => [field.name, field]));
+  expect(fields.number.primaryKey).toBe(true);
+  expect(fields.buyer.primaryKey).toBeUndefined();
+  expect(fields.coupon).toMatchObject({ relation: 'fk', target: 'sales.Coupon', toField: 'code' });
+  expect(fields.buyer.toField).toBeUndefined();
 });
 
 test('import edges know their scope', () => {
