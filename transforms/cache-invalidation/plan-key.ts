@@ -1,0 +1,190 @@
+// One key built from a model instance, checked against the index: which model it is, that the key
+// only reads what a receiver has (fields, pk, properties, a key helper), that the cached value is
+// model data at all, and which related models' changes must delete it too.
+import type { FieldInfo, ModelInfo, ProjectIndex } from '../../src/project/index';
+import type { CacheFileFacts, CacheTarget, KeyFact, Slot, ValueFact } from './facts';
+import { canonicalOfText, NameImport, PlannedKey, WriteRef } from './plan';
+import { factsOf, resolveHelper, resolveModelRef, resolveOrigin } from './resolve';
+
+type InstanceKey = Extract<KeyFact, { kind: 'instance' }>;
+
+export interface KeyProblem {
+  code: string;
+  message: string;
+  notFixed: string;
+}
+
+const NOT_FOLLOWED = 'a receiver must build the key exactly as the writer does; djfix only does that when it can follow every part of the key';
+
+export function planInstanceKey(index: ProjectIndex, module: string, facts: CacheFileFacts, key: InstanceKey, value: ValueFact | undefined, cache: CacheTarget, write: WriteRef): { keys: PlannedKey[]; issues: KeyProblem[] } {
+  const issues: KeyProblem[] = [];
+  const fail = (code: string, message: string, notFixed: string) => {
+    issues.push({ code, message, notFixed });
+    return { keys: [], issues };
+  };
+  const helperSlots: Slot[] = [];
+  let annotated: string | undefined;
+  for (const call of key.helpers) {
+    const found = resolveHelper(index, module, call.callee, call.imported);
+    const helper = found.helper;
+    if (!helper) return fail('unresolved-key', `the key calls ${call.callee}(), which djfix cannot show builds the key from its arguments alone`, NOT_FOLLOWED);
+    const at = `${call.callee}() (${index.modules[found.module!]}:${helper.line})`;
+    if (helper.reason) return fail('unresolved-key', `the key helper ${at} is not one djfix can reuse: ${helper.reason}`, NOT_FOLLOWED);
+    const param = typeof call.argument === 'number' ? helper.params[call.argument] : call.argument;
+    if (param !== undefined && helper.instance?.param !== param) return fail('unresolved-key', `${at} uses its argument ${param} whole, not through its attributes`, NOT_FOLLOWED);
+    if (param === undefined && helper.instance) return fail('unresolved-key', `${at} expects a model instance as ${helper.instance.param}, and is given something else`, NOT_FOLLOWED);
+    if (param === undefined || !helper.instance) continue;
+    helperSlots.push(...helper.instance.slots);
+    if (helper.instance.annotation) annotated = resolveModelRef(index, found.module!, helper.instance.annotation, factsOf(index, index.modules[found.module!]));
+  }
+
+  const origin = resolveOrigin(index, module, facts, key.origin);
+  const modelKey = origin.model ?? annotated;
+  if (!modelKey) {
+    const reason = origin.model === undefined ? origin.reason : '';
+    return fail('unresolved-key', `djfix cannot tell which model ${key.instance} is: ${reason}`, 'name the model where the instance comes from (Model.objects.get(), a parameter annotation) so a receiver can be connected to it');
+  }
+  const model = index.models[modelKey];
+  if (!model || model.abstract) return fail('unresolved-key', `${modelKey} is not a concrete model djfix knows`, NOT_FOLLOWED);
+  if (model.proxy) return fail('unresolved-key', `${modelKey} is a proxy model: saves through its concrete model send signals with another sender`, 'connect a receiver to the concrete model yourself');
+
+  const caveats: string[] = [];
+  for (const slot of [...key.slots, ...helperSlots]) {
+    if (slot.attribute === undefined) continue;
+    const checked = checkAttribute(model, slot);
+    if (typeof checked === 'object') return fail('unresolved-key', checked.problem, NOT_FOLLOWED);
+    if (checked !== 'stable') caveats.push(`the key uses ${key.instance}.${slot.attribute}${checked === 'computed' ? ', computed by the model' : ''}: when a save changes it, the key under the old value is not deleted (djfix does not keep the previous value)`);
+  }
+  const subclasses = Object.values(index.models).filter((other) => other.bases.includes(modelKey) && !other.abstract);
+  if (subclasses.length > 0) caveats.push(`saving a ${subclasses.map((other) => other.name).join(' or ')} sends post_save with that subclass as sender, which this receiver does not cover`);
+
+  if (!value) return fail('not-model-data', `djfix cannot see the value cached under the key`, 'without the value djfix cannot tell the key holds model data');
+  if (!value.usesInstance && value.queries.length === 0) {
+    return fail(
+      'not-model-data',
+      `the cached value does not come from the ${model.name} (it neither reads ${key.instance} nor queries a model), so a save need not clear it`,
+      'keys that hold counters, flags or timestamps must survive saves; add a receiver yourself if this one should not',
+    );
+  }
+
+  const names = key.names.map((name) => nameImport(index, module, name));
+  const alias = cache.alias ?? '';
+  const own = renderKey(key.source, key.slots, (slot) => `instance${slot.tail}`);
+  const instanceHow = origin.model ? `${key.instance} from ${origin.how}` : `${key.instance}, annotated in the key helper`;
+  const planned: PlannedKey[] = [{ text: own, canonical: canonicalOfText(own), alias, model: modelKey, write, source: key.source, instanceHow, names, caveats }];
+  for (const related of relatedModels(index, module, facts, model, key, value, issues)) {
+    const field = index.models[related.model].fields.find((candidate) => candidate.name === related.field)!;
+    const problem = relatedKeyProblem(model, key, helperSlots, field);
+    if (problem) {
+      issues.push({ code: 'related', message: `the cached value comes from ${related.model} rows (${related.how}), but ${problem}`, notFixed: `delete the key from a receiver on ${related.model} yourself` });
+      continue;
+    }
+    const text = renderKey(key.source, key.slots, () => `instance.${field.name}_id`);
+    planned.push({
+      text,
+      canonical: canonicalOfText(text),
+      alias,
+      model: related.model,
+      write,
+      source: key.source,
+      instanceHow,
+      names,
+      via: { keyModel: modelKey, field: field.name, how: related.how },
+      caveats: [`a ${index.models[related.model].name} moved to another ${model.name} leaves the key of its previous ${field.name} until it expires`],
+    });
+  }
+  return { keys: planned, issues };
+}
+
+/** The key's source with every slot replaced. */
+export function renderKey(source: string, slots: Slot[], replacement: (slot: Slot) => string): string {
+  let text = '';
+  let at = 0;
+  for (const slot of [...slots].sort((a, b) => a.start - b.start)) {
+    const replaced = replacement(slot);
+    text += source.slice(at, slot.start) + (slot.wrapStr ? `str(${replaced})` : replaced);
+    at = slot.end;
+  }
+  return text + source.slice(at);
+}
+
+/** `stable` (the pk), `mutable` (a field a save can change), `computed` (a property or method), or why a receiver cannot read it. */
+function checkAttribute(model: ModelInfo, slot: Slot): 'stable' | 'mutable' | 'computed' | { problem: string } {
+  const name = slot.attribute!;
+  const primary = model.fields.find((field) => field.primaryKey);
+  if (slot.call) return model.methods.includes(name) ? 'computed' : { problem: `the key calls ${name}(), which is not a method djfix knows on ${model.name}` };
+  if (name === 'pk') return 'stable';
+  if (name === 'id' && (!primary || primary.name === 'id')) return 'stable';
+  const field = model.fields.find((candidate) => candidate.name === name);
+  if (field?.relation) return { problem: `the key formats the related object ${name}; a receiver would have to fetch it (use ${name}_id)` };
+  if (field) return field.primaryKey ? 'stable' : 'mutable';
+  const fk = model.fields.find((candidate) => `${candidate.name}_id` === name && (candidate.relation === 'fk' || candidate.relation === 'o2o'));
+  if (fk) return 'mutable';
+  if (model.methods.includes(name)) return 'computed';
+  return { problem: `the key reads ${name}, which is not a field or property djfix knows on ${model.name}` };
+}
+
+function nameImport(index: ProjectIndex, module: string, name: string): NameImport {
+  const bound = index.bindings[module]?.[name];
+  if (!bound) return { name, module, imported: name };
+  const cut = bound.lastIndexOf('.');
+  return cut === -1 ? { name, module: bound, imported: '' } : { name, module: bound.slice(0, cut), imported: bound.slice(cut + 1) };
+}
+
+interface Related {
+  model: string;
+  field: string;
+  how: string;
+}
+
+const PK_LOOKUP = /^(pk|id)(__exact)?$/;
+
+/** Models with a ForeignKey to the key's model whose rows the value reads; what cannot be tied is reported. */
+function relatedModels(index: ProjectIndex, module: string, facts: CacheFileFacts, model: ModelInfo, key: InstanceKey, value: ValueFact, issues: KeyProblem[]): Related[] {
+  const related: Related[] = [];
+  const add = (item: Related) => {
+    if (!related.some((known) => known.model === item.model && known.field === item.field)) related.push(item);
+  };
+  const report = (message: string, notFixed: string) => {
+    if (!issues.some((issue) => issue.message === message)) issues.push({ code: 'related', message, notFixed });
+  };
+  const manual = `djfix adds receivers only on models with a ForeignKey to ${model.name}, where the key can be rebuilt from the row; delete this key from a receiver yourself`;
+  for (const read of value.reads) {
+    const how = `${key.instance}.${read.attribute}`;
+    const reverse = model.reverse.find((candidate) => candidate.accessor === read.attribute);
+    const field = model.fields.find((candidate) => candidate.name === read.attribute && candidate.relation);
+    if (reverse?.relation === 'fk' || reverse?.relation === 'o2o') add({ model: reverse.from, field: reverse.field, how });
+    else if (reverse?.relation === 'm2m' || field?.relation === 'm2m') {
+      report(`the cached value reads ${how}, a many-to-many relation: adding or removing items sends m2m_changed and leaves the key stale`, 'djfix does not connect m2m_changed receivers; delete this key from one yourself');
+    } else if (field && read.chained) {
+      report(`the cached value also reads ${field.target ?? 'a related model'} through ${how}: a change to that row leaves the key stale`, manual);
+    }
+  }
+  for (const query of value.queries) {
+    const target = resolveModelRef(index, module, query.ref, facts);
+    if (!target || !index.models[target]) continue;
+    const where = `${query.text}, line ${query.line}`;
+    if (target === model.key) {
+      if (query.lookups.length > 0 && query.lookups.every((lookup) => PK_LOOKUP.test(lookup)) && !query.untied) continue;
+      report(`the cached value also reads other ${model.name} rows (${where}): a change to one of them leaves the key stale`, manual);
+      continue;
+    }
+    const fields = [...new Set(query.lookups.map((lookup) => lookup.replace(/__exact$/, '').replace(/(__pk|__id|_id)$/, '')))];
+    const ties = index.models[target].fields.filter((field) => fields.includes(field.name) && (field.relation === 'fk' || field.relation === 'o2o') && field.target === model.key);
+    if (ties.length === 1 && !query.untied && fields.length === 1) add({ model: target, field: ties[0].name, how: query.text });
+    else if (query.lookups.length === 0) report(`the cached value also reads ${target} rows not tied to ${key.instance} (${where}): a change to them leaves the key stale`, manual);
+    else report(`the cached value reads ${target} rows through ${query.lookups.join(', ')} (${where}), not through one ForeignKey to ${model.name}`, manual);
+  }
+  return related;
+}
+
+/** Why a key cannot be rebuilt from a related row's ForeignKey value. */
+function relatedKeyProblem(model: ModelInfo, key: InstanceKey, helperSlots: Slot[], field: FieldInfo): string | undefined {
+  if (field.toField) return `${field.name} stores ${model.name}.${field.toField}, not its pk`;
+  const primary = model.fields.find((candidate) => candidate.primaryKey);
+  const pkLike = (slot: Slot) => slot.attribute === 'pk' || (slot.attribute === 'id' && (!primary || primary.name === 'id')) || (slot.attribute !== undefined && slot.attribute === primary?.name);
+  const other = [...key.slots, ...helperSlots].find((slot) => !pkLike(slot) || slot.call);
+  if (helperSlots.length > 0 || key.slots.some((slot) => slot.attribute === undefined)) return `the key is built by a helper from the whole ${model.name}, which a receiver on that model would have to fetch`;
+  if (other) return `the key uses ${key.instance}.${other.attribute}, which a receiver on that model would have to fetch through ${field.name}`;
+  return undefined;
+}
