@@ -6,9 +6,10 @@ import type { Node, Tree } from '../../src/parse';
 import { query } from '../../src/parse';
 import { canonicalKey } from './canonical';
 import { cacheTarget } from './cache-refs';
-import type { BulkFact, CacheFileFacts, CacheTarget, ClassRef, DeleterFact, HelperFact, KeyFact, WriteFact } from './facts';
-import { analyzeKey, KeyWalker } from './keys';
-import { classRef, modelCallRef, originOfName, querysetOf, short } from './origins';
+import type { BulkFact, CacheFileFacts, CacheTarget, ClassRef, DeleterFact, KeyFact, WriteFact } from './facts';
+import { keyHelpers } from './helpers';
+import { analyzeKey } from './keys';
+import { classRef, modelCallRef, querysetOf, short } from './origins';
 import { enclosingFunction, Scope } from './scope';
 import { analyzeValue } from './values';
 
@@ -153,41 +154,15 @@ class Collector {
 
   /** Module-level key helpers (`def user_key(u): return f"user:{u.pk}"`) and `User = get_user_model()`. */
   private helpersAndAliases(): void {
+    this.facts.helpers = keyHelpers(this.tree.rootNode, this.module);
     for (const statement of this.tree.rootNode.namedChildren) {
-      const fn = statement.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
-      if (fn?.type === 'function_definition') {
-        const helper = this.helper(fn);
-        if (helper) this.facts.helpers.push(helper);
-      } else if (statement.type === 'expression_statement' && statement.firstNamedChild?.type === 'assignment') {
+      if (statement.type === 'expression_statement' && statement.firstNamedChild?.type === 'assignment') {
         const left = statement.firstNamedChild.childForFieldName('left');
         const right = statement.firstNamedChild.childForFieldName('right');
         const ref = right?.type === 'call' ? modelCallRef(right) : undefined;
         if (left?.type === 'identifier' && ref) this.facts.classAliases[left.text] = ref;
       }
     }
-  }
-
-  private helper(fn: Node): HelperFact | undefined {
-    const body = (fn.childForFieldName('body')?.namedChildren ?? []).filter((node) => node.type !== 'comment');
-    const statements = body[0]?.type === 'expression_statement' && body[0].firstNamedChild?.type === 'string' ? body.slice(1) : body;
-    const returned = statements.length === 1 && statements[0].type === 'return_statement' ? statements[0].firstNamedChild : undefined;
-    if (!returned || returned.descendantsOfType('string').length === 0 && returned.type !== 'string') return undefined;
-    const scope = this.scopeAt(returned);
-    const params = (fn.childForFieldName('parameters')?.namedChildren ?? [])
-      .map((param) => (param.type === 'identifier' ? param.text : (param.childForFieldName('name') ?? param.namedChildren.find((child) => child.type === 'identifier'))?.text))
-      .filter((name): name is string => name !== undefined);
-    const helper: HelperFact = { name: fn.childForFieldName('name')!.text, line: fn.startPosition.row + 1, params, source: returned.text };
-    const walker = new KeyWalker(returned, scope, true);
-    walker.walk(returned);
-    const instances = [...new Set(walker.slots.map((slot) => slot.instance))];
-    if (walker.problems.length > 0) helper.reason = walker.problems.join('; ');
-    else if (instances.length > 1) helper.reason = `it builds the key from ${instances.join(' and ')}`;
-    else if (instances.length === 1 && walker.plainParams.has(instances[0])) helper.reason = `it uses ${instances[0]} both whole and through its attributes`;
-    else if (instances.length === 1) {
-      const origin = originOfName(instances[0], returned, scope);
-      helper.instance = { param: instances[0], ...(origin.kind === 'class' ? { annotation: origin.ref } : {}), slots: walker.slots.map(({ instance: _instance, ...slot }) => slot) };
-    }
-    return helper;
   }
 }
 

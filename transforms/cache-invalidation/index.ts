@@ -3,7 +3,7 @@
 // deleted, and the app's AppConfig.ready() imports the module so they run. Keys djfix cannot rebuild
 // exactly, and bulk queryset operations that bypass signals, are reported, never edited.
 import type { Change, FileChange, Finding, TextEdit } from '../../src/model';
-import { parsePython } from '../../src/parse';
+import { parsePython, query } from '../../src/parse';
 import { appOfModule } from '../../src/project/index';
 import type { ProjectIndex } from '../../src/project/index';
 import type { AnalysisContext, ParsedFile, Transform } from '../types';
@@ -50,7 +50,7 @@ export const cacheInvalidation: Transform = {
 function analyze({ file, index, readText }: AnalysisContext): Finding[] {
   const facts = factsOf(index, file.path);
   if (!facts) return [];
-  const plan = cachePlan(index);
+  const plan = cachePlan(index, readText);
   const findings: Finding[] = [];
   for (const issue of plan.issues.get(file.path) ?? []) {
     findings.push(finding(file, issue.code, issue.write, issue.message, { notFixed: issue.notFixed, sources: SOURCES }));
@@ -83,7 +83,7 @@ function appFinding(file: ParsedFile, index: ProjectIndex, plan: CachePlan, appP
   const files: FileChange[] = [];
   let receiversText = '';
   const problem = (reason: string, message: string) => finding(file, 'stale-cache', first, message, { notFixed: reason, sources: SOURCES });
-  const described = describeKeys(appPlan.missing.length > 0 ? appPlan.missing : waiting);
+  const described = appPlan.missing.length > 0 ? `Cached model data is never deleted when the model changes: ${describeKeys(appPlan.missing)}.` : `Cached model data is deleted by receivers that never run: ${describeKeys(waiting)} ${waiting.length === 1 ? 'is' : 'are'} deleted by receivers in ${appPlan.signalsPath}, but nothing imports that module, so Django never connects them.`;
   if (appPlan.missing.length > 0) {
     const existing = readText(appPlan.signalsPath);
     const styleSource = existing ?? readText(appPlan.missing.map((key) => key.write.path).sort()[0]) ?? file.text;
@@ -101,22 +101,47 @@ function appFinding(file: ParsedFile, index: ProjectIndex, plan: CachePlan, appP
     if ('reason' in wiring) return problem(wiring.reason, `${described} Receivers in ${appPlan.signalsPath} would never run: nothing imports it, and ${wiring.reason}.`);
     files.push(...wiring.files);
     wiringText = ` So that ${appPlan.signalsPath} is imported and its receivers connected, djfix ${wiring.description}.`;
+    const dormant = receiverNames(readText(appPlan.signalsPath));
+    if (dormant.length > 0) wiringText += ` Importing it connects every receiver already in ${appPlan.signalsPath} (${dormant.map((name) => `${name}()`).join(', ')}), which never ran before: check that they should.`;
   }
   const caveats = [...new Set([...mine, ...waiting, ...appPlan.missing].flatMap((key) => key.caveats))];
   const change: Change = { safety: 'review', files };
-  const intro = appPlan.missing.length > 0 ? described : `${described} ${appPlan.signalsPath} already has receivers that delete them, but nothing imports it, so they never run.`;
-  const message = `${intro}${receiversText}${wiringText}${caveats.length > 0 ? ` Limits: ${caveats.join('; ')}.` : ''}`;
+  const stale = appPlan.missing.length > 0 ? ' Until the keys expire, the cache serves the data as it was before each save or delete.' : '';
+  const message = `${described}${stale}${receiversText}${wiringText}${caveats.length > 0 ? ` Limits: ${caveats.join('; ')}.` : ''}`;
   return finding(file, 'stale-cache', first, message, { sources: SOURCES, change });
 }
 
-/** One sentence per key: where it is written, for which model, and what happens without a receiver. */
+const RECEIVERS = query(`(decorated_definition
+  (decorator [(call function: [(identifier) (attribute)] @decorator) (identifier) @decorator (attribute) @decorator])
+  definition: (function_definition name: (identifier) @name))`);
+
+/** Functions of a module decorated with `@receiver(...)`. */
+function receiverNames(text: string | undefined): string[] {
+  if (text === undefined) return [];
+  const names = new Set<string>();
+  for (const match of RECEIVERS.matches(parsePython(text).rootNode)) {
+    const decorator = match.captures.find((capture) => capture.name === 'decorator')!.node.text;
+    if (/(^|\.)receiver$/.test(decorator)) names.add(match.captures.find((capture) => capture.name === 'name')!.node.text);
+  }
+  return [...names];
+}
+
+/** Each key: where it is written, from which model's instance, and which related rows its data comes from. */
 function describeKeys(keys: PlannedKey[]): string {
-  const parts = keys.map((key) => {
-    const why = key.via ? `, whose data comes from ${key.model} rows (${key.via.how}), so a ${key.model} change must delete it too` : ` (${key.instanceHow}, a ${key.model})`;
-    return `${short(key.source)} at ${writeLabel(key.write)}${why}`;
-  });
-  const unique = [...new Set(parts)];
-  return `Cached model data is never deleted when the model changes: ${unique.join('; ')}. Until these keys expire, the cache serves the data as it was before the save or delete.`;
+  const byWrite = new Map<string, PlannedKey[]>();
+  for (const key of keys) {
+    const id = `${key.write.path}:${key.write.line}:${key.source}`;
+    byWrite.set(id, [...(byWrite.get(id) ?? []), key]);
+  }
+  return [...byWrite.values()]
+    .map((group) => {
+      const own = group.find((key) => !key.via);
+      const related = group.filter((key) => key.via).map((key) => `${key.model} rows (${key.via!.how})`);
+      const from = own ? ` (${own.model}: ${own.instanceHow})` : '';
+      const also = related.length > 0 ? `, whose data ${own ? 'also ' : ''}comes from ${related.join(' and ')}, so changes to those rows must delete it too` : '';
+      return `${short(group[0].source)} at ${writeLabel(group[0].write)}${from}${also}`;
+    })
+    .join('; ');
 }
 
 /** One edit from the common prefix and suffix of two texts. */

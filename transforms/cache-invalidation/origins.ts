@@ -91,13 +91,15 @@ function originOfBinding(name: string, binding: Binding, scope: Scope, depth: nu
         const tupleCall = binding.index === 0 ? instanceCall(binding.value, scope, depth, true) : undefined;
         return tupleCall ?? unknown(`\`${name}\` is unpacked from ${short(binding.value.text)}`);
       }
-      return instanceFrom(binding.value, scope, depth) ?? unknown(`\`${name}\` is assigned ${short(binding.value.text)} (line ${binding.line}), which djfix does not recognise as a model instance`);
+      const origin = instanceFrom(binding.value, scope, depth);
+      if (!origin) return unknown(`\`${name}\` is assigned ${short(binding.value.text)} (line ${binding.line}), which djfix does not recognise as a model instance`);
+      return origin.kind === 'class' || origin.kind === 'user' || origin.kind === 'accessor' ? { ...origin, how: `${name} = ${short(binding.value.text)}` } : origin;
     }
     case 'for': {
       if (binding.index !== undefined) return unknown(`\`${name}\` is unpacked in a loop over ${short(binding.iterable.text)}`);
       const origin = querysetOf(binding.iterable, scope, depth);
       if (!origin) return unknown(`\`${name}\` loops over ${short(binding.iterable.text)}, which djfix does not recognise as a queryset`);
-      return origin.kind === 'class' ? { ...origin, how: `for ${name} in ${short(binding.iterable.text)}`, line: binding.line } : origin;
+      return origin.kind === 'class' || origin.kind === 'accessor' ? { ...origin, how: `for ${name} in ${short(binding.iterable.text)}`, line: binding.line } : origin;
     }
     default:
       return unknown(`\`${name}\` is bound in a way djfix does not follow (line ${binding.line})`);
@@ -255,7 +257,7 @@ export function pkAlias(name: string, scope: Scope): { instance: string; origin:
     if (call?.type !== 'call' || enclosingScopeNode(call) !== fn) continue;
     const origin = lookupModel(call, own.scope);
     if (origin?.kind !== 'class') continue;
-    found.push({ instance: assignedTo(call) ?? name, origin: { ...origin, how: short(call.text), line: line(call) }, attribute: lookup.startsWith('pk') ? 'pk' : 'id' });
+    found.push({ instance: assignedTo(call) ?? name, origin: { ...origin, how: `${name} is the ${lookup} looked up in ${short(call.text)}`, line: line(call) }, attribute: lookup.startsWith('pk') ? 'pk' : 'id' });
   }
   if (found.length === 0) return undefined;
   const models = new Set(found.map((item) => JSON.stringify(item.origin.kind === 'class' ? item.origin.ref : null)));
@@ -282,7 +284,13 @@ function lookupModel(call: Node, scope: Scope): OriginFact | undefined {
 /** The variable a call chain's result is assigned to: `product` in `product = Product.objects.filter(pk=pk).first()`. */
 function assignedTo(call: Node): string | undefined {
   let node = call;
-  while (node.parent && ['attribute', 'call', 'await', 'subscript'].includes(node.parent.type)) node = node.parent;
+  for (let parent = node.parent; parent; node = parent, parent = node.parent) {
+    if (parent.type === 'attribute') {
+      // Only through methods that keep instances: `.values_list(...).first()` is not an instance.
+      const method = parent.childForFieldName('attribute')?.text ?? '';
+      if (!QUERYSET_METHODS.has(method) && !INSTANCE_METHODS.has(method)) return undefined;
+    } else if (!['call', 'await', 'subscript'].includes(parent.type)) break;
+  }
   const assignment = node.parent;
   const left = assignment?.type === 'assignment' && assignment.childForFieldName('right')?.id === node.id ? assignment.childForFieldName('left') : undefined;
   return left?.type === 'identifier' ? left.text : undefined;

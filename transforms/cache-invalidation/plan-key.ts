@@ -4,7 +4,8 @@
 import type { FieldInfo, ModelInfo, ProjectIndex } from '../../src/project/index';
 import type { CacheFileFacts, CacheTarget, KeyFact, Slot, ValueFact } from './facts';
 import { canonicalOfText, NameImport, PlannedKey, WriteRef } from './plan';
-import { factsOf, resolveHelper, resolveModelRef, resolveOrigin } from './resolve';
+import { short } from './origins';
+import { factsOf, HelperSource, resolveHelper, resolveModelRef, resolveOrigin } from './resolve';
 
 type InstanceKey = Extract<KeyFact, { kind: 'instance' }>;
 
@@ -16,18 +17,22 @@ export interface KeyProblem {
 
 const NOT_FOLLOWED = 'a receiver must build the key exactly as the writer does; djfix only does that when it can follow every part of the key';
 
-export function planInstanceKey(index: ProjectIndex, module: string, facts: CacheFileFacts, key: InstanceKey, value: ValueFact | undefined, cache: CacheTarget, write: WriteRef): { keys: PlannedKey[]; issues: KeyProblem[] } {
+export function planInstanceKey(index: ProjectIndex, module: string, facts: CacheFileFacts, key: InstanceKey, value: ValueFact | undefined, cache: CacheTarget, write: WriteRef, helpersAt: HelperSource): { keys: PlannedKey[]; issues: KeyProblem[] } {
   const issues: KeyProblem[] = [];
   const fail = (code: string, message: string, notFixed: string) => {
     issues.push({ code, message, notFixed });
     return { keys: [], issues };
   };
   const helperSlots: Slot[] = [];
-  let annotated: string | undefined;
+  let annotated: { model?: string; how: string } | undefined;
   for (const call of key.helpers) {
-    const found = resolveHelper(index, module, call.callee, call.imported);
+    const found = resolveHelper(index, module, call.callee, call.imported, helpersAt);
     const helper = found.helper;
-    if (!helper) return fail('unresolved-key', `the key calls ${call.callee}(), which djfix cannot show builds the key from its arguments alone`, NOT_FOLLOWED);
+    if (!helper) {
+      const owner = index.modules[found.qualified.split('.').slice(0, -1).join('.')];
+      const where = owner ? `defined in ${owner}, but not as one return of a key` : `${found.qualified}, not defined in the project`;
+      return fail('unresolved-key', `the key calls ${call.callee}() (${where}): djfix cannot show that a receiver would get the same result`, NOT_FOLLOWED);
+    }
     const at = `${call.callee}() (${index.modules[found.module!]}:${helper.line})`;
     if (helper.reason) return fail('unresolved-key', `the key helper ${at} is not one djfix can reuse: ${helper.reason}`, NOT_FOLLOWED);
     const param = typeof call.argument === 'number' ? helper.params[call.argument] : call.argument;
@@ -35,11 +40,14 @@ export function planInstanceKey(index: ProjectIndex, module: string, facts: Cach
     if (param === undefined && helper.instance) return fail('unresolved-key', `${at} expects a model instance as ${helper.instance.param}, and is given something else`, NOT_FOLLOWED);
     if (param === undefined || !helper.instance) continue;
     helperSlots.push(...helper.instance.slots);
-    if (helper.instance.annotation) annotated = resolveModelRef(index, found.module!, helper.instance.annotation, factsOf(index, index.modules[found.module!]));
+    if (helper.instance.annotation) {
+      const model = resolveModelRef(index, found.module!, helper.instance.annotation, factsOf(index, index.modules[found.module!]));
+      annotated = { model, how: `${helper.instance.param}: ${helper.instance.annotation.text} in ${helper.name}()` };
+    }
   }
 
   const origin = resolveOrigin(index, module, facts, key.origin);
-  const modelKey = origin.model ?? annotated;
+  const modelKey = origin.model ?? annotated?.model;
   if (!modelKey) {
     const reason = origin.model === undefined ? origin.reason : '';
     return fail('unresolved-key', `djfix cannot tell which model ${key.instance} is: ${reason}`, 'name the model where the instance comes from (Model.objects.get(), a parameter annotation) so a receiver can be connected to it');
@@ -49,12 +57,15 @@ export function planInstanceKey(index: ProjectIndex, module: string, facts: Cach
   if (model.proxy) return fail('unresolved-key', `${modelKey} is a proxy model: saves through its concrete model send signals with another sender`, 'connect a receiver to the concrete model yourself');
 
   const caveats: string[] = [];
+  const changing: string[] = [];
   for (const slot of [...key.slots, ...helperSlots]) {
     if (slot.attribute === undefined) continue;
     const checked = checkAttribute(model, slot);
     if (typeof checked === 'object') return fail('unresolved-key', checked.problem, NOT_FOLLOWED);
-    if (checked !== 'stable') caveats.push(`the key uses ${key.instance}.${slot.attribute}${checked === 'computed' ? ', computed by the model' : ''}: when a save changes it, the key under the old value is not deleted (djfix does not keep the previous value)`);
+    const read = `${key.instance}.${slot.attribute}${slot.call ? '()' : ''}`;
+    if (checked !== 'stable' && !changing.includes(read)) changing.push(read);
   }
+  if (changing.length > 0) caveats.push(`${short(key.source)} uses ${changing.join(' and ')}: when a save changes ${changing.length === 1 ? 'it' : 'them'}, the key built from the old ${changing.length === 1 ? 'value' : 'values'} is not deleted (a receiver only sees the new ones)`);
   const subclasses = Object.values(index.models).filter((other) => other.bases.includes(modelKey) && !other.abstract);
   if (subclasses.length > 0) caveats.push(`saving a ${subclasses.map((other) => other.name).join(' or ')} sends post_save with that subclass as sender, which this receiver does not cover`);
 
@@ -70,7 +81,7 @@ export function planInstanceKey(index: ProjectIndex, module: string, facts: Cach
   const names = key.names.map((name) => nameImport(index, module, name));
   const alias = cache.alias ?? '';
   const own = renderKey(key.source, key.slots, (slot) => `instance${slot.tail}`);
-  const instanceHow = origin.model ? `${key.instance} from ${origin.how}` : `${key.instance}, annotated in the key helper`;
+  const instanceHow = origin.model ? origin.how : annotated!.how;
   const planned: PlannedKey[] = [{ text: own, canonical: canonicalOfText(own), alias, model: modelKey, write, source: key.source, instanceHow, names, caveats }];
   for (const related of relatedModels(index, module, facts, model, key, value, issues)) {
     const field = index.models[related.model].fields.find((candidate) => candidate.name === related.field)!;
@@ -90,10 +101,14 @@ export function planInstanceKey(index: ProjectIndex, module: string, facts: Cach
       instanceHow,
       names,
       via: { keyModel: modelKey, field: field.name, how: related.how },
-      caveats: [`a ${index.models[related.model].name} moved to another ${model.name} leaves the key of its previous ${field.name} until it expires`],
+      caveats: [`${article(index.models[related.model].name)} moved to another ${model.name} leaves the key of its previous ${field.name} until it expires`],
     });
   }
   return { keys: planned, issues };
+}
+
+export function article(noun: string): string {
+  return `${/^[AEIOU]/i.test(noun) ? 'an' : 'a'} ${noun}`;
 }
 
 /** The key's source with every slot replaced. */

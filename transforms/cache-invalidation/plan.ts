@@ -5,9 +5,10 @@ import { parsePython } from '../../src/parse';
 import { appOfModule } from '../../src/project/index';
 import type { AppInfo, ProjectIndex } from '../../src/project/index';
 import { canonicalKey } from './canonical';
-import type { CacheFileFacts, ClassRef, DeleterFact, KeyFact, WriteFact } from './facts';
+import type { CacheFileFacts, ClassRef, DeleterFact, HelperFact, KeyFact, WriteFact } from './facts';
+import { keyHelpers } from './helpers';
 import { short } from './origins';
-import { factsOf, ID, resolveModelRef } from './resolve';
+import { factsOf, HelperSource, ID, resolveModelRef } from './resolve';
 import { planInstanceKey } from './plan-key';
 
 export interface WriteRef {
@@ -73,10 +74,11 @@ export interface CachePlan {
 
 const plans = new WeakMap<ProjectIndex, CachePlan>();
 
-export function cachePlan(index: ProjectIndex): CachePlan {
+/** `readText` reads key helpers from modules that do not mention a cache (and so have no facts). */
+export function cachePlan(index: ProjectIndex, readText: (path: string) => string | undefined): CachePlan {
   let plan = plans.get(index);
   if (!plan) {
-    plan = buildPlan(index);
+    plan = buildPlan(index, helperSource(index, readText));
     plans.set(index, plan);
   }
   return plan;
@@ -99,7 +101,22 @@ export function canonicalOfText(text: string): string {
   return canonical;
 }
 
-function buildPlan(index: ProjectIndex): CachePlan {
+function helperSource(index: ProjectIndex, readText: (path: string) => string | undefined): HelperSource {
+  const loaded = new Map<string, HelperFact[]>();
+  return (path) => {
+    const collected = factsOf(index, path)?.helpers;
+    if (collected) return collected;
+    let helpers = loaded.get(path);
+    if (!helpers) {
+      const text = readText(path);
+      helpers = text === undefined ? [] : keyHelpers(parsePython(text).rootNode);
+      loaded.set(path, helpers);
+    }
+    return helpers;
+  };
+}
+
+function buildPlan(index: ProjectIndex, helpersAt: HelperSource): CachePlan {
   const importedModules = importedSet(index);
   const isImported = (module: string) => /(^|\.)(models|apps)(\.|$)/.test(module) || importedModules.has(module);
   const plan: CachePlan = { apps: new Map(), issues: new Map(), cached: new Map(), isImported };
@@ -108,12 +125,12 @@ function buildPlan(index: ProjectIndex): CachePlan {
     const entry = index.files[path];
     if (!entry || entry.role === 'test' || entry.role === 'migration') continue;
     const facts = value as CacheFileFacts;
-    for (const write of facts.writes) planWrite(index, plan, deleters, path, entry.module, facts, write);
+    for (const write of facts.writes) planWrite(index, plan, deleters, helpersAt, path, entry.module, facts, write);
   }
   return plan;
 }
 
-function planWrite(index: ProjectIndex, plan: CachePlan, deleters: ResolvedDeleter[], path: string, module: string, facts: CacheFileFacts, write: WriteFact): void {
+function planWrite(index: ProjectIndex, plan: CachePlan, deleters: ResolvedDeleter[], helpersAt: HelperSource, path: string, module: string, facts: CacheFileFacts, write: WriteFact): void {
   const ref: WriteRef = { path, line: write.line, column: write.column, function: write.function, method: write.method };
   const issue = (code: string, message: string, notFixed: string) => {
     const list = plan.issues.get(path) ?? [];
@@ -130,7 +147,7 @@ function planWrite(index: ProjectIndex, plan: CachePlan, deleters: ResolvedDelet
       issue('global-key', `${where} ${short(key.source)}, a key tied to no model instance: a receiver cannot tell which saves should clear it`, 'a global key is not tied to one instance; decide yourself which changes should delete it');
       continue;
     }
-    const planned = planInstanceKey(index, module, facts, key as Extract<KeyFact, { kind: 'instance' }>, value, write.cache, ref);
+    const planned = planInstanceKey(index, module, facts, key as Extract<KeyFact, { kind: 'instance' }>, value, write.cache, ref, helpersAt);
     for (const problem of planned.issues) issue(problem.code, `${where} ${short(key.source)}: ${problem.message}`, problem.notFixed);
     if (planned.keys.length === 0) continue;
     if (write.cache.alias === undefined) {

@@ -114,8 +114,9 @@ export function signalsText(index: ProjectIndex, plan: AppPlan, existing: string
     const blankLines = (/(?:[ \t]*\r?\n)*$/.exec(text)?.[0].split('\n').length ?? 2) - 2;
     text += style.eol.repeat(Math.max(0, 2 - blankLines)) + blocks.join(`${style.eol}${style.eol}`);
   }
-  // isort's order: absolute imports by module, then the app's own (relative) ones.
-  const order = (item: PlannedImport) => `${item.spec.module.startsWith('.') ? 1 : 0} ${item.spec.module} ${item.spec.name ?? ''}`;
+  // isort's sections: Django, other absolute imports, then the app's own (relative) ones.
+  const section = (module: string) => (module.startsWith('.') ? 2 : module === 'django' || module.startsWith('django.') ? 0 : 1);
+  const order = (item: PlannedImport) => `${section(item.spec.module)} ${item.spec.module} ${item.spec.name ?? ''}`;
   for (const item of [...imports].sort((a, b) => order(a).localeCompare(order(b)))) text = applyImport(text, item.spec);
   return { text, receivers };
 }

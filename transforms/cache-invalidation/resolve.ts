@@ -65,10 +65,10 @@ export function resolveOrigin(index: ProjectIndex, module: string, facts: CacheF
     case 'unknown':
       return { reason: origin.reason };
     case 'user':
-      return { model: userModel(index), how: `${origin.how} (AUTH_USER_MODEL)` };
+      return { model: userModel(index), how: `${origin.how}, the AUTH_USER_MODEL` };
     case 'self': {
       const model = index.modelClasses[`${module}.${origin.className}`];
-      return model ? { model, how: `self in a method of ${origin.className}` } : { reason: `self is a ${origin.className}, which is not a model` };
+      return model ? { model, how: `self in a ${origin.className} method` } : { reason: `self is a ${origin.className}, which is not a model` };
     }
     case 'class': {
       const model = resolveModelRef(index, module, origin.ref, facts);
@@ -95,8 +95,11 @@ export function relatedThrough(index: ProjectIndex, model: string, attribute: st
   return field?.target;
 }
 
+/** The key helpers of a project file. */
+export type HelperSource = (path: string) => HelperFact[];
+
 /** A key helper called in `module` as `callee`, followed through re-exports. */
-export function resolveHelper(index: ProjectIndex, module: string, callee: string, imported: ClassRef['imported']): { helper?: HelperFact; module?: string; qualified: string } {
+export function resolveHelper(index: ProjectIndex, module: string, callee: string, imported: ClassRef['imported'], helpersAt: HelperSource): { helper?: HelperFact; module?: string; qualified: string } {
   let qualified = qualifiedName(index, module, callee, imported);
   for (let step = 0; step < 4; step++) {
     const cut = qualified.lastIndexOf('.');
@@ -104,7 +107,7 @@ export function resolveHelper(index: ProjectIndex, module: string, callee: strin
     const name = qualified.slice(cut + 1);
     const path = index.modules[owner];
     if (!path) return { qualified };
-    const helper = factsOf(index, path)?.helpers.find((candidate) => candidate.name === name);
+    const helper = helpersAt(path).find((candidate) => candidate.name === name);
     if (helper) return { helper, module: owner, qualified };
     const reexported = index.bindings[owner]?.[name];
     if (!reexported || reexported === qualified) return { qualified };

@@ -14,10 +14,11 @@ const MUTATIONS = query(`[
   (call function: (attribute object: (identifier) @object attribute: (identifier) @method) arguments: (argument_list) @value)
   (assignment left: (subscript value: (identifier) @object) right: (_) @value)
 ]`);
-const QUERIES = query(`[
+// Two patterns, not one alternation: a predicate inside an alternation applies to every branch.
+const QUERIES = query(`
   (call function: (attribute object: (attribute object: [(identifier) (attribute) (call)] @class attribute: (identifier) @manager))) @call
   (call function: (identifier) @shortcut (#match? @shortcut "^a?get_(object|list)_or_404$")) @call
-]`);
+`);
 const MUTATORS = new Set(['append', 'extend', 'update', 'add', 'insert', 'setdefault', 'appendleft']);
 const PK_VALUE = /^(pk|id)$/;
 
