@@ -1,7 +1,6 @@
 // Settings modules and Django apps, as Django itself would find them.
-import { stringItems } from '../facts';
 import type { AppInfo, IndexInput, ProjectIndex, SettingsInfo } from './types';
-import { resolveClass, settingLiteral } from './lookup';
+import { resolveClass, settingSureItems } from './lookup';
 import { resolveImportModule } from './modules';
 
 const APP_CONFIG_BASES = new Set(['django.apps.AppConfig', 'django.apps.config.AppConfig']);
@@ -54,8 +53,7 @@ export function buildApps(inputs: IndexInput[], index: ProjectIndex): AppInfo[] 
       });
     }
   }
-  const installedValue = settingLiteral(index, 'INSTALLED_APPS');
-  const installed = (installedValue && stringItems(installedValue)) ?? [];
+  const installed = settingSureItems(index, 'INSTALLED_APPS') ?? [];
   const apps = new Map<string, AppInfo>();
   const add = (app: AppInfo) => {
     if (!apps.has(app.module)) apps.set(app.module, app);

@@ -77,6 +77,32 @@ describe('key forms', () => {
   });
 });
 
+describe('writes that are not left to a receiver', () => {
+  test('a write in save(), delete() or a receiver reacts to the change itself', () => {
+    const text = [
+      'from django.core.cache import cache',
+      'from django.dispatch import receiver',
+      '',
+      'class Product(models.Model):',
+      '    def save(self, *args, **kwargs):',
+      '        super().save(*args, **kwargs)',
+      '        cache.set(f"p:{self.pk}", self.name)',
+      '',
+      '@receiver(post_save, sender=Product)',
+      'def refresh(sender, instance, **kwargs):',
+      '    cache.set(f"p:{instance.pk}", instance.name)',
+      '',
+    ].join('\n');
+    expect(collectCacheFacts(parsePython(text), text)?.writes ?? []).toEqual([]);
+  });
+
+  test('self.CONSTANT of the class is the same for every instance', () => {
+    const collected = facts([...HEAD, 'class Release(models.Model):', '    CACHE_KEY = "current"', '', '    def remember(self):', '        cache.set(self.CACHE_KEY, self.version)', '        cache.set(f"{self.CACHE_KEY}:{self.pk}", self.version)']);
+    expect(collected.writes[0].entries[0].key).toMatchObject({ kind: 'global' });
+    expect(receiverKey(collected.writes[1].entries[0].key)).toBe('f"{instance.CACHE_KEY}:{instance.pk}"');
+  });
+});
+
 describe('where the instance comes from', () => {
   function originOf(...body: string[]): OriginFact {
     const key = keyOf(...body);

@@ -73,6 +73,8 @@ class Collector {
   }
 
   private write(call: Node, method: string, cache: CacheTarget, args: Node, scope: Scope): void {
+    // Code that runs when a model changes (save(), delete(), a receiver) is itself the reaction to it.
+    if (reactsToChanges(scope)) return;
     const fact: WriteFact = { method, line: call.startPosition.row + 1, column: call.startPosition.column + 1, cache, function: scope.displayName, entries: [] };
     if (method === 'set_many') {
       const data = argument(args, 0, 'data');
@@ -164,6 +166,14 @@ class Collector {
       }
     }
   }
+}
+
+function reactsToChanges(scope: Scope): boolean {
+  if (scope.isModule) return false;
+  const name = scope.node.childForFieldName('name')?.text ?? '';
+  if (scope.className && (name === 'save' || name === 'delete')) return true;
+  const decorated = scope.node.parent?.type === 'decorated_definition' ? scope.node.parent : undefined;
+  return (decorated?.namedChildren ?? []).some((decorator) => decorator.type === 'decorator' && /^@\s*([\w.]+\.)?receiver\(/.test(decorator.text));
 }
 
 /** An argument by position or keyword (position -1: keyword only). */

@@ -35,6 +35,8 @@ export interface Slot {
   call?: boolean;
   /** The slot was a string operand of `+` standing for the pk: the receiver needs `str(...)` around it. */
   wrapStr?: boolean;
+  /** `self.PREFIX` with PREFIX a constant of the class: the same for every instance. */
+  constant?: boolean;
 }
 
 /** A call of a module-level key helper inside a key: `user_key(user)`. */

@@ -90,6 +90,11 @@ function appFinding(file: ParsedFile, index: ProjectIndex, plan: CachePlan, appP
     const style = styleOf(styleSource, parsePython(styleSource));
     const result = signalsText(index, appPlan, existing, style);
     if ('reason' in result) return problem(result.reason, `${described} djfix would add receivers to ${appPlan.signalsPath}, but ${result.reason}.`);
+    const importers = existing === undefined ? [] : moduleLevelImporters(index, appPlan.signalsModule);
+    if (importers.length > 0 && result.newProjectImports.length > 0) {
+      const reason = `${appPlan.signalsPath} is imported when ${importers.join(', ')} ${importers.length === 1 ? 'is' : 'are'} imported, so importing ${result.newProjectImports.join(', ')} there could create an import cycle or import models before the app registry is ready; put the receivers in a module only AppConfig.ready() imports`;
+      return problem(reason, `${described} djfix would add receivers to ${appPlan.signalsPath}, but that module is imported at module level elsewhere.`);
+    }
     files.push(existing === undefined ? { path: appPlan.signalsPath, kind: 'create', text: result.text } : { path: appPlan.signalsPath, kind: 'edit', edits: [diffEdit(existing, result.text)] });
     const names = result.receivers.map((receiver) => `${receiver.name}() for ${receiver.model}`).join(', ');
     receiversText = ` djfix adds ${result.receivers.length === 1 ? 'a receiver' : 'receivers'} to ${appPlan.signalsPath}${existing === undefined ? ' (a new module)' : ''}: ${names}, on post_save and post_delete, deleting the keys from the same cache once the transaction commits.`;
@@ -109,6 +114,18 @@ function appFinding(file: ParsedFile, index: ProjectIndex, plan: CachePlan, appP
   const stale = appPlan.missing.length > 0 ? ' Until the keys expire, the cache serves the data as it was before each save or delete.' : '';
   const message = `${described}${stale}${receiversText}${wiringText}${caveats.length > 0 ? ` Limits: ${caveats.join('; ')}.` : ''}`;
   return finding(file, 'stale-cache', first, message, { sources: SOURCES, change });
+}
+
+/** Non-test modules that import `module` at module level (so it is loaded whenever they are). */
+function moduleLevelImporters(index: ProjectIndex, module: string): string[] {
+  const parent = module.split('.').slice(0, -1).join('.');
+  const last = module.split('.').pop()!;
+  const importers = index.imports.filter((edge) => {
+    const role = index.files[edge.path]?.role;
+    if (edge.scope !== 'module' || role === 'test' || role === 'migration' || edge.from === module) return false;
+    return edge.to === module || edge.to.startsWith(`${module}.`) || (edge.to === parent && (edge.names ?? []).some((name) => name.name === last));
+  });
+  return [...new Set(importers.map((edge) => edge.path))].sort();
 }
 
 const RECEIVERS = query(`(decorated_definition

@@ -85,7 +85,8 @@ export class KeyWalker {
     if (isRequestUser(node, this.scope)) return this.problem(`formats the whole ${node.text}`);
     if (isRequestUser(object, this.scope)) return this.addSlot(object.text, node, object.endIndex, { attribute });
     if (object.type === 'identifier') {
-      if (this.isInstanceName(object.text, object)) return this.addSlot(object.text, node, object.endIndex, { attribute });
+      const constant = object.text === 'self' && this.scope.isClassConstant(attribute);
+      if (this.isInstanceName(object.text, object)) return this.addSlot(object.text, node, object.endIndex, { attribute, ...(constant ? { constant } : {}) });
       return this.moduleName(object);
     }
     let root = object;
@@ -200,7 +201,7 @@ export function analyzeKey(expr: Node, scope: Scope): KeyFact {
   walker.walk(node);
   const source = node.text;
   if (walker.problems.length > 0) return { kind: 'unresolved', source, line, reason: `the key ${walker.problems.join('; ')}` };
-  const instances = [...new Set(walker.slots.map((slot) => slot.instance))];
+  const instances = [...new Set(walker.slots.filter((slot) => !slot.constant).map((slot) => slot.instance))];
   if (instances.length === 0) return { kind: 'global', source, line };
   if (instances.length > 1) return { kind: 'unresolved', source, line, reason: `the key is built from ${instances.join(' and ')}; a receiver for one of them cannot know the other` };
   const [instance] = instances;

@@ -5,7 +5,7 @@ import type { FieldInfo, ModelInfo, ProjectIndex } from '../../src/project/index
 import type { CacheFileFacts, CacheTarget, KeyFact, Slot, ValueFact } from './facts';
 import { canonicalOfText, NameImport, PlannedKey, WriteRef } from './plan';
 import { short } from './origins';
-import { factsOf, HelperSource, resolveHelper, resolveModelRef, resolveOrigin } from './resolve';
+import { article, factsOf, HelperSource, resolveHelper, resolveModelRef, resolveOrigin } from './resolve';
 
 type InstanceKey = Extract<KeyFact, { kind: 'instance' }>;
 
@@ -36,7 +36,11 @@ export function planInstanceKey(index: ProjectIndex, module: string, facts: Cach
     const at = `${call.callee}() (${index.modules[found.module!]}:${helper.line})`;
     if (helper.reason) return fail('unresolved-key', `the key helper ${at} is not one djfix can reuse: ${helper.reason}`, NOT_FOLLOWED);
     const param = typeof call.argument === 'number' ? helper.params[call.argument] : call.argument;
-    if (param !== undefined && helper.instance?.param !== param) return fail('unresolved-key', `${at} uses its argument ${param} whole, not through its attributes`, NOT_FOLLOWED);
+    if (param !== undefined && helper.instance?.param !== param) {
+      // The argument was taken for an instance only because it is a variable: say what it really is.
+      if (key.origin.kind === 'unknown') return fail('unresolved-key', `djfix cannot tell which model ${key.instance} is: ${key.origin.reason}`, 'name the model where the instance comes from (Model.objects.get(), a parameter annotation) so a receiver can be connected to it');
+      return fail('unresolved-key', `${at} uses its argument ${param} whole, not through its attributes`, NOT_FOLLOWED);
+    }
     if (param === undefined && helper.instance) return fail('unresolved-key', `${at} expects a model instance as ${helper.instance.param}, and is given something else`, NOT_FOLLOWED);
     if (param === undefined || !helper.instance) continue;
     helperSlots.push(...helper.instance.slots);
@@ -107,10 +111,6 @@ export function planInstanceKey(index: ProjectIndex, module: string, facts: Cach
   return { keys: planned, issues };
 }
 
-export function article(noun: string): string {
-  return `${/^[AEIOU]/i.test(noun) ? 'an' : 'a'} ${noun}`;
-}
-
 /** The key's source with every slot replaced. */
 export function renderKey(source: string, slots: Slot[], replacement: (slot: Slot) => string): string {
   let text = '';
@@ -128,7 +128,7 @@ function checkAttribute(model: ModelInfo, slot: Slot): 'stable' | 'mutable' | 'c
   const name = slot.attribute!;
   const primary = model.fields.find((field) => field.primaryKey);
   if (slot.call) return model.methods.includes(name) ? 'computed' : { problem: `the key calls ${name}(), which is not a method djfix knows on ${model.name}` };
-  if (name === 'pk') return 'stable';
+  if (name === 'pk' || slot.constant) return 'stable';
   if (name === 'id' && (!primary || primary.name === 'id')) return 'stable';
   const field = model.fields.find((candidate) => candidate.name === name);
   if (field?.relation) return { problem: `the key formats the related object ${name}; a receiver would have to fetch it (use ${name}_id)` };

@@ -42,11 +42,15 @@ interface PlannedImport {
   spec: ImportSpec;
   binds: string;
   absolute: string;
+  /** The module imported from. */
+  module: string;
 }
 
 export interface SignalsText {
   text: string;
   receivers: Array<{ model: string; name: string; keys: PlannedKey[] }>;
+  /** Project modules the signals module did not import before. */
+  newProjectImports: string[];
 }
 
 /** The signals module's text with receivers for every missing key, or why djfix cannot write it. */
@@ -59,9 +63,9 @@ export function signalsText(index: ProjectIndex, plan: AppPlan, existing: string
   const need = (module: string, name: string | undefined, alias?: string): string | undefined => {
     const absolute = name === undefined ? module : `${module}.${name}`;
     const binds = alias ?? name ?? module.split('.')[0];
-    const clash = boundElsewhere(scope, binds, absolute, plan.signalsModule, isPackage);
-    if (clash) return clash;
-    if (!imports.some((item) => item.binds === binds)) imports.push({ spec: relativeSpec(module, name, alias, plan.signalsModule, isPackage), binds, absolute });
+    const bound = boundAs(scope, binds, absolute, plan.signalsModule, isPackage);
+    if (bound === 'elsewhere') return `${binds} already means something else in the signals module`;
+    if (bound === 'free' && !imports.some((item) => item.binds === binds)) imports.push({ spec: relativeSpec(module, name, alias, plan.signalsModule, isPackage), binds, absolute, module });
     return undefined;
   };
   const problems: string[] = [];
@@ -118,19 +122,20 @@ export function signalsText(index: ProjectIndex, plan: AppPlan, existing: string
   const section = (module: string) => (module.startsWith('.') ? 2 : module === 'django' || module.startsWith('django.') ? 0 : 1);
   const order = (item: PlannedImport) => `${section(item.spec.module)} ${item.spec.module} ${item.spec.name ?? ''}`;
   for (const item of [...imports].sort((a, b) => order(a).localeCompare(order(b)))) text = applyImport(text, item.spec);
-  return { text, receivers };
+  const newProjectImports = [...new Set(imports.map((item) => item.module).filter((module) => index.modules[module] !== undefined))];
+  return { text, receivers, newProjectImports };
 }
 
 function applyImport(text: string, spec: ImportSpec): string {
   return applyEdits(text, addImport(text, parsePython(text), spec));
 }
 
-/** Why a name cannot be imported into the module: it is bound to something else there. */
-function boundElsewhere(scope: Scope, name: string, absolute: string, module: string, isPackage: boolean): string | undefined {
+/** Whether the module binds a name already: to what an import would bind it, to something else, or not at all. */
+function boundAs(scope: Scope, name: string, absolute: string, module: string, isPackage: boolean): 'same' | 'elsewhere' | 'free' {
   const bindings = scope.own(name);
-  if (bindings.length === 0) return undefined;
+  if (bindings.length === 0) return 'free';
   const same = bindings.every((binding) => binding.kind === 'import' && `${resolveImportModule(binding, module, isPackage)}${binding.name ? `.${binding.name}` : ''}` === absolute);
-  return same ? undefined : `${name} already means something else in the signals module`;
+  return same ? 'same' : 'elsewhere';
 }
 
 /** `from .models import Product` for a module of the same app, the absolute import otherwise. */

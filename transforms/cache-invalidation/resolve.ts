@@ -7,6 +7,10 @@ import type { CacheFileFacts, ClassRef, HelperFact, OriginFact } from './facts';
 
 export const ID = 'cache-invalidation';
 
+export function article(noun: string): string {
+  return `${/^[AEIOU]/i.test(noun) ? 'an' : 'a'} ${noun}`;
+}
+
 export function factsOf(index: ProjectIndex, path: string): CacheFileFacts | undefined {
   return index.extra[ID]?.[path] as CacheFileFacts | undefined;
 }
@@ -68,7 +72,7 @@ export function resolveOrigin(index: ProjectIndex, module: string, facts: CacheF
       return { model: userModel(index), how: `${origin.how}, the AUTH_USER_MODEL` };
     case 'self': {
       const model = index.modelClasses[`${module}.${origin.className}`];
-      return model ? { model, how: `self in a ${origin.className} method` } : { reason: `self is a ${origin.className}, which is not a model` };
+      return model ? { model, how: `self in a ${origin.className} method` } : { reason: `self is ${article(origin.className)}, which is not a model djfix knows` };
     }
     case 'class': {
       const model = resolveModelRef(index, module, origin.ref, facts);

@@ -95,10 +95,23 @@ export class Scope {
 
   /** The class this function is a method of, when that class is defined at module level. */
   get className(): string | undefined {
+    return this.classNode?.childForFieldName('name')?.text;
+  }
+
+  get classNode(): Node | undefined {
     if (this.isModule) return undefined;
     const owner = scopeOwner(this.node.parent?.type === 'decorated_definition' ? this.node.parent : this.node);
-    if (owner?.type !== 'class_definition' || scopeOwner(owner) !== null) return undefined;
-    return owner.childForFieldName('name')?.text;
+    return owner?.type === 'class_definition' && scopeOwner(owner) === null ? owner : undefined;
+  }
+
+  /** Whether `name` is assigned a literal in the body of this method's class (`CACHE_KEY = "x"`). */
+  isClassConstant(name: string): boolean {
+    const body = this.classNode?.childForFieldName('body');
+    return (body?.namedChildren ?? []).some((statement) => {
+      const assignment = statement.type === 'expression_statement' ? statement.firstNamedChild : null;
+      const right = assignment?.type === 'assignment' ? assignment.childForFieldName('right') : null;
+      return assignment?.childForFieldName('left')?.text === name && right !== null && ['string', 'integer', 'concatenated_string'].includes(right.type);
+    });
   }
 
   private add(name: string, binding: Binding): void {
