@@ -89,6 +89,14 @@ test('bulk_create is reported for keys whose data comes from related rows', asyn
   expect(codes(findings.filter((finding) => finding.code === 'bulk-operation'))).toEqual(['bulk-operation@catalog/services.py:8']);
 });
 
+test('a value built only from related rows gets a receiver on those rows, none on its own model', async () => {
+  const { changes, findings } = await analyse({ 'catalog/services.py': ['from django.core.cache import cache', 'from .models import Category', '', 'def size(category: Category):', '    cache.set(f"size:{category.pk}", category.products.count())', ''].join('\n') });
+  const signals = changes.find((change) => change.path === 'catalog/signals.py')!.diff;
+  expect(signals).toContain('sender=Product');
+  expect(signals).not.toContain('sender=Category');
+  expect(findings[0].message).toContain('which holds only data of catalog.Product rows (category.products): changes to those rows must delete it, while a save of the catalog.Category itself does not change it (so it gets no receiver)');
+});
+
 test('keys djfix cannot rebuild are reported with why, and nothing is changed', async () => {
   const { findings, changes } = await analyse({
     'catalog/services.py': [

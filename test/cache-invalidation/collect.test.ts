@@ -194,13 +194,23 @@ describe('cached values', () => {
       'cache.set(f"c:{customer.pk}", [data, lines])',
     );
     expect(value.usesInstance).toBe(true);
+    // customer.pk as a lookup value picks Line rows: it is not a read of the customer's own data.
     expect([...value.reads].sort((a, b) => a.line - b.line)).toEqual([
       { attribute: 'name', chained: false, line: 5 },
       { attribute: 'orders', chained: true, line: 6 },
-      { attribute: 'pk', chained: false, line: 8 },
     ]);
+    expect(value.whole).toBe(false);
     expect(value.queries).toEqual([expect.objectContaining({ ref: { text: 'Line' }, manager: 'objects', lookups: ['order__customer_id'], untied: false })]);
   });
+});
+
+test('the instance used whole, or its pk variable passed on, counts as its own data', () => {
+  const whole = facts([...HEAD, 'def view(customer: Customer):', '    cache.set(f"c:{customer.pk}", render(customer))']);
+  expect(whole.writes[0].entries[0].value).toMatchObject({ usesInstance: true, whole: true, reads: [] });
+  const byPk = facts([...HEAD, 'def view(pk):', '    product = Product.objects.get(pk=pk)', '    cache.set(f"p:{pk}", compute(pk))']);
+  expect(byPk.writes[0].entries[0].value).toMatchObject({ usesInstance: true, whole: true });
+  const lookupOnly = facts([...HEAD, 'def view(customer: Customer):', '    cache.set(f"c:{customer.pk}", Order.objects.filter(customer=customer).count())']);
+  expect(lookupOnly.writes[0].entries[0].value).toMatchObject({ usesInstance: true, whole: false, reads: [], queries: [expect.objectContaining({ lookups: ['customer'] })] });
 });
 
 describe('code that already deletes keys', () => {

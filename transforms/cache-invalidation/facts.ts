@@ -82,7 +82,9 @@ export interface QueryFact {
 export interface ValueFact {
   /** The value's computation uses the key's instance at all (whole, attribute, pk passed on). */
   usesInstance: boolean;
-  /** Attributes read on the instance; `chained` when something is read through them (`c.orders.all()`). */
+  /** The instance (or its pk variable) is used whole, other than as a lookup value: passed to a function, cached as is. */
+  whole: boolean;
+  /** Attributes read on the instance, outside lookups; `chained` when something is read through them (`c.orders.all()`). */
   reads: Array<{ attribute: string; chained: boolean; line: number }>;
   queries: QueryFact[];
 }

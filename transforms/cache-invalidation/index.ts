@@ -154,9 +154,11 @@ function describeKeys(keys: PlannedKey[]): string {
     .map((group) => {
       const own = group.find((key) => !key.via);
       const related = group.filter((key) => key.via).map((key) => `${key.model} rows (${key.via!.how})`);
-      const from = own ? ` (${own.model}: ${own.instanceHow})` : '';
-      const also = related.length > 0 ? `, whose data ${own ? 'also ' : ''}comes from ${related.join(' and ')}, so changes to those rows must delete it too` : '';
-      return `${short(group[0].source)} at ${writeLabel(group[0].write)}${from}${also}`;
+      const first = group[0];
+      const from = ` (${own?.model ?? first.via!.keyModel}: ${first.instanceHow})`;
+      if (!own) return `${short(first.source)} at ${writeLabel(first.write)}${from}, which holds only data of ${related.join(' and ')}: changes to those rows must delete it, while a save of the ${first.via!.keyModel} itself does not change it (so it gets no receiver)`;
+      const also = related.length > 0 ? `, whose data also comes from ${related.join(' and ')}, so changes to those rows must delete it too` : '';
+      return `${short(first.source)} at ${writeLabel(first.write)}${from}${also}`;
     })
     .join('; ');
 }

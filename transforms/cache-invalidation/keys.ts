@@ -186,11 +186,12 @@ export function analyzeKey(expr: Node, scope: Scope): KeyFact {
   if (node.type === 'identifier' && !comprehensionBinding(node.text, node)) {
     const found = scope.lookup(node.text);
     const line = node.startPosition.row + 1;
-    if (found?.scope.isModule) return { kind: 'global', source: node.text, line };
+    // A module-level name, or one imported in the function: a constant.
+    if (found?.scope.isModule || (found?.bindings.length === 1 && found.bindings[0].kind === 'import')) return { kind: 'global', source: node.text, line };
     if (found) {
       const [binding] = found.bindings;
       if (found.bindings.length !== 1 || binding.kind !== 'assign' || binding.index !== undefined) {
-        const what = binding.kind === 'param' ? `the parameter \`${node.text}\` of ${found.scope.displayName}()` : `\`${node.text}\`, assigned ${found.bindings.length} times`;
+        const what = binding.kind === 'param' ? `the parameter \`${node.text}\` of ${found.scope.displayName}()` : found.bindings.length > 1 ? `\`${node.text}\`, assigned ${found.bindings.length} times` : `\`${node.text}\`, bound at line ${binding.line} in a way djfix does not follow`;
         return { kind: 'unresolved', source: node.text, line, reason: `the key is ${what}; djfix cannot tell what it holds` };
       }
       node = binding.value;

@@ -98,7 +98,7 @@ function originOfBinding(name: string, binding: Binding, scope: Scope, depth: nu
     case 'for': {
       if (binding.index !== undefined) return unknown(`\`${name}\` is unpacked in a loop over ${short(binding.iterable.text)}`);
       const origin = querysetOf(binding.iterable, scope, depth);
-      if (!origin) return unknown(`\`${name}\` loops over ${short(binding.iterable.text)}, which djfix does not recognise as a queryset`);
+      if (!origin) return unknown(`\`${name}\` loops over ${short(binding.iterable.text)}, which djfix cannot tie to a model`);
       return origin.kind === 'class' || origin.kind === 'accessor' ? { ...origin, how: `for ${name} in ${short(binding.iterable.text)}`, line: binding.line } : origin;
     }
     default:

@@ -15,6 +15,7 @@ export interface KeyProblem {
   notFixed: string;
 }
 
+const PK_LOOKUP = /^(pk|id)(__exact)?$/;
 const NOT_FOLLOWED = 'a receiver must build the key exactly as the writer does; djfix only does that when it can follow every part of the key';
 
 export function planInstanceKey(index: ProjectIndex, module: string, facts: CacheFileFacts, key: InstanceKey, value: ValueFact | undefined, cache: CacheTarget, write: WriteRef, helpersAt: HelperSource): { keys: PlannedKey[]; issues: KeyProblem[] } {
@@ -86,7 +87,9 @@ export function planInstanceKey(index: ProjectIndex, module: string, facts: Cach
   const alias = cache.alias ?? '';
   const own = renderKey(key.source, key.slots, (slot) => `instance${slot.tail}`);
   const instanceHow = origin.model ? origin.how : annotated!.how;
-  const planned: PlannedKey[] = [{ text: own, canonical: canonicalOfText(own), alias, model: modelKey, write, source: key.source, instanceHow, names, caveats }];
+  // A value built only from related rows does not change when the instance itself is saved: a receiver
+  // on its own model would only empty the cache on every unrelated save.
+  const planned: PlannedKey[] = readsOwnData(index, module, facts, model, value) ? [{ text: own, canonical: canonicalOfText(own), alias, model: modelKey, write, source: key.source, instanceHow, names, caveats }] : [];
   for (const related of relatedModels(index, module, facts, model, key, value, issues)) {
     const field = index.models[related.model].fields.find((candidate) => candidate.name === related.field)!;
     const problem = relatedKeyProblem(model, key, helperSlots, field);
@@ -104,11 +107,18 @@ export function planInstanceKey(index: ProjectIndex, module: string, facts: Cach
       source: key.source,
       instanceHow,
       names,
-      via: { keyModel: modelKey, field: field.name, how: related.how },
+      via: { keyModel: modelKey, field: field.name, how: related.how, ownData: planned.some((other) => !other.via) },
       caveats: [`${article(index.models[related.model].name)} moved to another ${model.name} leaves the key of its previous ${field.name} until it expires`],
     });
   }
   return { keys: planned, issues };
+}
+
+/** Whether the value reads the instance's own fields: a read that is not a relation to other rows, the instance used whole, or a query for its own row. */
+function readsOwnData(index: ProjectIndex, module: string, facts: CacheFileFacts, model: ModelInfo, value: ValueFact): boolean {
+  const toOtherRows = new Set([...model.reverse.map((reverse) => reverse.accessor), ...model.fields.filter((field) => field.relation === 'm2m').map((field) => field.name)]);
+  if (value.whole || value.reads.some((read) => !toOtherRows.has(read.attribute))) return true;
+  return value.queries.some((query) => resolveModelRef(index, module, query.ref, facts) === model.key && query.lookups.length > 0 && query.lookups.every((lookup) => PK_LOOKUP.test(lookup)) && !query.untied);
 }
 
 /** The key's source with every slot replaced. */
@@ -151,8 +161,6 @@ interface Related {
   field: string;
   how: string;
 }
-
-const PK_LOOKUP = /^(pk|id)(__exact)?$/;
 
 /** Models with a ForeignKey to the key's model whose rows the value reads; what cannot be tied is reported. */
 function relatedModels(index: ProjectIndex, module: string, facts: CacheFileFacts, model: ModelInfo, key: InstanceKey, value: ValueFact, issues: KeyProblem[]): Related[] {

@@ -40,7 +40,7 @@ export interface PlannedKey {
   instanceHow: string;
   names: NameImport[];
   /** For a key about another model whose cached data comes from this one: that model and the ForeignKey. */
-  via?: { keyModel: string; field: string; how: string };
+  via?: { keyModel: string; field: string; how: string; /** Whether the key model's own receiver deletes it too. */ ownData: boolean };
   /** Limits the reviewer should know about. */
   caveats: string[];
 }

@@ -72,7 +72,7 @@ export function resolveOrigin(index: ProjectIndex, module: string, facts: CacheF
       return { model: userModel(index), how: `${origin.how}, the AUTH_USER_MODEL` };
     case 'self': {
       const model = index.modelClasses[`${module}.${origin.className}`];
-      return model ? { model, how: `self in a ${origin.className} method` } : { reason: `self is ${article(origin.className)}, which is not a model djfix knows` };
+      return model ? { model, how: `self in ${article(origin.className)} method` } : { reason: `self is ${article(origin.className)}, which is not a model djfix knows` };
     }
     case 'class': {
       const model = resolveModelRef(index, module, origin.ref, facts);

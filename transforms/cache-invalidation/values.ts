@@ -32,7 +32,7 @@ export interface InstanceNames {
 }
 
 export function analyzeValue(value: Node, names: InstanceNames, scope: Scope): ValueFact {
-  const fact: ValueFact = { usesInstance: false, reads: [], queries: [] };
+  const fact: ValueFact = { usesInstance: false, whole: false, reads: [], queries: [] };
   const seen = new Set<string>([names.instance, ...(names.pkName ? [names.pkName] : []), ...(names.key ? [names.key] : [])]);
   const pending: Node[] = [value];
   const visited = new Set<number>();
@@ -108,17 +108,38 @@ function isInstance(node: Node, names: InstanceNames): boolean {
 
 function recordInstanceUses(top: Node, names: InstanceNames, scope: Scope, fact: ValueFact): void {
   const uses = names.instance.includes('.') ? top.descendantsOfType('attribute').filter((node) => node.text === names.instance) : IDENTIFIERS.captures(top).map((capture) => capture.node).filter((node) => node.text === names.instance && isNameUse(node));
-  if (names.pkName && IDENTIFIERS.captures(top).some((capture) => capture.node.text === names.pkName && isNameUse(capture.node))) fact.usesInstance = true;
+  for (const { node } of IDENTIFIERS.captures(top)) {
+    if (!names.pkName || node.text !== names.pkName || !isNameUse(node) || insideCacheRead(node, top, scope)) continue;
+    fact.usesInstance = true;
+    if (!isLookupValue(node)) fact.whole = true;
+  }
   for (const use of uses) {
     if (insideCacheRead(use, top, scope)) continue;
     fact.usesInstance = true;
+    // `filter(customer=c)`, `filter(customer_id=c.pk)`: the instance picks rows, its own data is not read.
+    if (isLookupValue(use)) continue;
     const parent = use.parent;
-    if (parent?.type !== 'attribute' || parent.childForFieldName('object')?.id !== use.id) continue;
+    if (parent?.type !== 'attribute' || parent.childForFieldName('object')?.id !== use.id) {
+      fact.whole = true;
+      continue;
+    }
+    if (isLookupValue(parent)) continue;
     const attribute = parent.childForFieldName('attribute')!.text;
     const chained = parent.parent?.type === 'attribute' && parent.parent.childForFieldName('object')?.id === parent.id;
     const line = parent.startPosition.row + 1;
     if (!fact.reads.some((read) => read.attribute === attribute && read.chained === chained)) fact.reads.push({ attribute, chained, line });
   }
+}
+
+const LOOKUP_METHODS = new Set(['filter', 'exclude', 'get', 'get_or_create', 'update_or_create', 'create', 'count', 'exists', 'first', 'last', 'aggregate', 'annotate']);
+
+/** The value of a lookup in a queryset call: `c` in `Order.objects.filter(customer=c)`, or a shortcut's. */
+function isLookupValue(node: Node): boolean {
+  const argument = node.parent;
+  if (argument?.type !== 'keyword_argument' || argument.childForFieldName('value')?.id !== node.id) return false;
+  const callee = argument.parent?.parent?.childForFieldName('function');
+  if (callee?.type === 'identifier') return /^a?get_(object|list)_or_404$/.test(callee.text);
+  return callee?.type === 'attribute' && LOOKUP_METHODS.has(callee.childForFieldName('attribute')?.text ?? '');
 }
 
 /** Whether an expression is the instance, its pk, or a variable holding its pk. */
