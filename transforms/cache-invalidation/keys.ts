@@ -158,6 +158,7 @@ export class KeyWalker {
     const found = this.scope.lookup(root.text);
     if (!found) return this.problem(`calls ${callee.text}(), which is not defined in this file`);
     let argument: number | string | undefined;
+    let passed: string | undefined;
     let position = 0;
     for (const arg of args) {
       if (arg.type === 'list_splat' || arg.type === 'dictionary_splat') return this.problem(`calls ${callee.text}() with *args`);
@@ -169,8 +170,9 @@ export class KeyWalker {
         this.walk(value);
         continue;
       }
-      if (argument !== undefined) return this.problem(`passes two instances to ${callee.text}()`);
+      if (argument !== undefined) return this.problem(`passes both ${passed} and ${value.text} to ${callee.text}(); a receiver has only the saved instance to build the key from`);
       argument = at;
+      passed = value.text;
       this.addSlot(value.text, value, value.endIndex, { tail: '' });
     }
     const binding = found.bindings.length === 1 ? found.bindings[0] : undefined;
