@@ -2,7 +2,7 @@
 // and the one edit that turns a text into another.
 import { parsePython } from '../../src/parse';
 import { canonicalKey } from '../../transforms/cache-invalidation/canonical';
-import { diffEdit } from '../../transforms/cache-invalidation';
+import { diffEdit } from '../../transforms/cache-invalidation/render';
 import { styleOf } from '../../transforms/cache-invalidation/render';
 import { applyEdits } from '../../src/edits';
 

@@ -18,81 +18,45 @@ export interface KeyProblem {
 const PK_LOOKUP = /^(pk|id)(__exact)?$/;
 const NOT_FOLLOWED = 'a receiver must build the key exactly as the writer does; djfix only does that when it can follow every part of the key';
 
+const NAME_THE_MODEL = 'name the model where the instance comes from (Model.objects.get(), a parameter annotation) so a receiver can be connected to it';
+
 export function planInstanceKey(index: ProjectIndex, module: string, facts: CacheFileFacts, key: InstanceKey, value: ValueFact | undefined, cache: CacheTarget, write: WriteRef, helpersAt: HelperSource): { keys: PlannedKey[]; issues: KeyProblem[] } {
   const issues: KeyProblem[] = [];
-  const fail = (code: string, message: string, notFixed: string) => {
-    issues.push({ code, message, notFixed });
-    return { keys: [], issues };
-  };
-  const helperSlots: Slot[] = [];
-  let annotated: { model?: string; how: string } | undefined;
-  for (const call of key.helpers) {
-    const found = resolveHelper(index, module, call.callee, call.imported, helpersAt);
-    const helper = found.helper;
-    if (!helper) {
-      const owner = index.modules[found.qualified.split('.').slice(0, -1).join('.')];
-      const where = owner ? `defined in ${owner}, but not as one return of a key` : `${found.qualified}, not defined in the project`;
-      return fail('unresolved-key', `the key calls ${call.callee}() (${where}): djfix cannot show that a receiver would get the same result`, NOT_FOLLOWED);
-    }
-    const at = `${call.callee}() (${index.modules[found.module!]}:${helper.line})`;
-    if (helper.reason) return fail('unresolved-key', `the key helper ${at} is not one djfix can reuse: ${helper.reason}`, NOT_FOLLOWED);
-    const param = typeof call.argument === 'number' ? helper.params[call.argument] : call.argument;
-    if (param !== undefined && helper.instance?.param !== param) {
-      // The argument was taken for an instance only because it is a variable: say what it really is.
-      if (key.origin.kind === 'unknown') return fail('unresolved-key', `djfix cannot tell which model ${key.instance} is: ${key.origin.reason}`, 'name the model where the instance comes from (Model.objects.get(), a parameter annotation) so a receiver can be connected to it');
-      return fail('unresolved-key', `${at} uses its argument ${param} whole, not through its attributes`, NOT_FOLLOWED);
-    }
-    if (param === undefined && helper.instance) return fail('unresolved-key', `${at} expects a model instance as ${helper.instance.param}, and is given something else`, NOT_FOLLOWED);
-    if (param === undefined || !helper.instance) continue;
-    helperSlots.push(...helper.instance.slots);
-    if (helper.instance.annotation) {
-      const model = resolveModelRef(index, found.module!, helper.instance.annotation, factsOf(index, index.modules[found.module!]));
-      annotated = { model, how: `${helper.instance.param}: ${helper.instance.annotation.text} in ${helper.name}()` };
-    }
-  }
+  const fail = (problem: KeyProblem) => ({ keys: [], issues: [...issues, problem] });
+  const helpers = keyHelpers(index, module, key, helpersAt);
+  if ('problem' in helpers) return fail(helpers.problem);
 
   const origin = resolveOrigin(index, module, facts, key.origin);
-  const modelKey = origin.model ?? annotated?.model;
-  if (!modelKey) {
-    const reason = origin.model === undefined ? origin.reason : '';
-    return fail('unresolved-key', `djfix cannot tell which model ${key.instance} is: ${reason}`, 'name the model where the instance comes from (Model.objects.get(), a parameter annotation) so a receiver can be connected to it');
-  }
+  const modelKey = origin.model ?? helpers.annotated?.model;
+  if (!modelKey) return fail({ code: 'unresolved-key', message: `djfix cannot tell which model ${key.instance} is: ${origin.model === undefined ? origin.reason : ''}`, notFixed: NAME_THE_MODEL });
   const model = index.models[modelKey];
-  if (!model || model.abstract) return fail('unresolved-key', `${modelKey} is not a concrete model djfix knows`, NOT_FOLLOWED);
-  if (model.proxy) return fail('unresolved-key', `${modelKey} is a proxy model: saves through its concrete model send signals with another sender`, 'connect a receiver to the concrete model yourself');
+  if (!model || model.abstract) return fail({ code: 'unresolved-key', message: `${modelKey} is not a concrete model djfix knows`, notFixed: NOT_FOLLOWED });
+  if (model.proxy) return fail({ code: 'unresolved-key', message: `${modelKey} is a proxy model: saves through its concrete model send signals with another sender`, notFixed: 'connect a receiver to the concrete model yourself' });
+  const caveats = keyCaveats(index, model, key, helpers.slots);
+  if ('problem' in caveats) return fail(caveats.problem);
 
-  const caveats: string[] = [];
-  const changing: string[] = [];
-  for (const slot of [...key.slots, ...helperSlots]) {
-    if (slot.attribute === undefined) continue;
-    const checked = checkAttribute(model, slot);
-    if (typeof checked === 'object') return fail('unresolved-key', checked.problem, NOT_FOLLOWED);
-    const read = `${key.instance}.${slot.attribute}${slot.call ? '()' : ''}`;
-    if (checked !== 'stable' && !changing.includes(read)) changing.push(read);
-  }
-  if (changing.length > 0) caveats.push(`${short(key.source)} uses ${changing.join(' and ')}: when a save changes ${changing.length === 1 ? 'it' : 'them'}, the key built from the old ${changing.length === 1 ? 'value' : 'values'} is not deleted (a receiver only sees the new ones)`);
-  const subclasses = Object.values(index.models).filter((other) => other.bases.includes(modelKey) && !other.abstract);
-  if (subclasses.length > 0) caveats.push(`saving a ${subclasses.map((other) => other.name).join(' or ')} sends post_save with that subclass as sender, which this receiver does not cover`);
-
-  if (!value) return fail('not-model-data', `djfix cannot see the value cached under the key`, 'without the value djfix cannot tell the key holds model data');
+  if (!value) return fail({ code: 'not-model-data', message: 'djfix cannot see the value cached under the key', notFixed: 'without the value djfix cannot tell the key holds model data' });
   if (!value.usesInstance && value.queries.length === 0) {
-    return fail(
-      'not-model-data',
-      `the cached value does not come from the ${model.name} (it neither reads ${key.instance} nor queries a model), so a save need not clear it`,
-      'keys that hold counters, flags or timestamps must survive saves; add a receiver yourself if this one should not',
-    );
+    return fail({
+      code: 'not-model-data',
+      message: `the cached value does not come from the ${model.name} (it neither reads ${key.instance} nor queries a model), so a save need not clear it`,
+      notFixed: 'keys that hold counters, flags or timestamps must survive saves; add a receiver yourself if this one should not',
+    });
   }
 
   const names = key.names.map((name) => nameImport(index, module, name));
   const alias = cache.alias ?? '';
-  const own = renderKey(key.source, key.slots, (slot) => `instance${slot.tail}`);
-  const instanceHow = origin.model ? origin.how : annotated!.how;
+  const instanceHow = origin.model ? origin.how : helpers.annotated!.how;
+  const planned: PlannedKey[] = [];
   // A value built only from related rows does not change when the instance itself is saved: a receiver
   // on its own model would only empty the cache on every unrelated save.
-  const planned: PlannedKey[] = readsOwnData(index, module, facts, model, value) ? [{ text: own, canonical: canonicalOfText(own), alias, model: modelKey, write, source: key.source, instanceHow, names, caveats }] : [];
+  if (readsOwnData(index, module, facts, model, value)) {
+    const own = renderKey(key.source, key.slots, (slot) => `instance${slot.tail}`);
+    planned.push({ text: own, canonical: canonicalOfText(own), alias, model: modelKey, write, source: key.source, instanceHow, names, caveats: caveats.list });
+  }
   for (const related of relatedModels(index, module, facts, model, key, value, issues)) {
     const field = index.models[related.model].fields.find((candidate) => candidate.name === related.field)!;
-    const problem = relatedKeyProblem(model, key, helperSlots, field);
+    const problem = relatedKeyProblem(model, key, helpers.slots, field);
     if (problem) {
       issues.push({ code: 'related', message: `the cached value comes from ${related.model} rows (${related.how}), but ${problem}`, notFixed: `delete the key from a receiver on ${related.model} yourself` });
       continue;
@@ -107,11 +71,67 @@ export function planInstanceKey(index: ProjectIndex, module: string, facts: Cach
       source: key.source,
       instanceHow,
       names,
-      via: { keyModel: modelKey, field: field.name, how: related.how, ownData: planned.some((other) => !other.via) },
+      via: { keyModel: modelKey, field: field.name, how: related.how },
       caveats: [`${article(index.models[related.model].name)} moved to another ${model.name} leaves the key of its previous ${field.name} until it expires`],
     });
   }
+  if (planned.length === 0 && issues.length === 0) {
+    issues.push({ code: 'related', message: `the cached value reads no field of the ${model.name} itself, and djfix found no rows it comes from that it can tie to the key`, notFixed: 'decide yourself which changes should delete this key' });
+  }
   return { keys: planned, issues };
+}
+
+/** The key helpers a key calls, checked: the slots their instance parameter reads, and its annotation. */
+function keyHelpers(index: ProjectIndex, module: string, key: InstanceKey, helpersAt: HelperSource): { slots: Slot[]; annotated?: { model?: string; how: string } } | { problem: KeyProblem } {
+  const slots: Slot[] = [];
+  let annotated: { model?: string; how: string } | undefined;
+  const problem = (message: string, notFixed = NOT_FOLLOWED) => ({ problem: { code: 'unresolved-key', message, notFixed } });
+  for (const call of key.helpers) {
+    const found = resolveHelper(index, module, call.callee, call.imported, helpersAt);
+    const helper = found.helper;
+    if (!helper) {
+      const owner = index.modules[found.qualified.split('.').slice(0, -1).join('.')];
+      const where = owner ? `defined in ${owner}, but not as one return of a key` : `${found.qualified}, not defined in the project`;
+      return problem(`the key calls ${call.callee}() (${where}): djfix cannot show that a receiver would get the same result`);
+    }
+    const path = index.modules[found.module!];
+    const at = `${call.callee}() (${path}:${helper.line})`;
+    if (helper.reason) return problem(`the key helper ${at} is not one djfix can reuse: ${helper.reason}`);
+    const param = typeof call.argument === 'number' ? helper.params[call.argument] : call.argument;
+    if (param !== undefined && helper.instance?.param !== param) {
+      // The argument was taken for an instance only because it is a variable: say what it really is.
+      if (key.origin.kind === 'unknown') return problem(`djfix cannot tell which model ${key.instance} is: ${key.origin.reason}`, NAME_THE_MODEL);
+      return problem(`${at} uses its argument ${param} whole, not through its attributes`);
+    }
+    if (param === undefined && helper.instance) return problem(`${at} expects a model instance as ${helper.instance.param}, and is given something else`);
+    if (param === undefined || !helper.instance) continue;
+    slots.push(...helper.instance.slots);
+    if (helper.instance.annotation) {
+      const model = resolveModelRef(index, found.module!, helper.instance.annotation, factsOf(index, path));
+      annotated = { model, how: `${helper.instance.param}: ${helper.instance.annotation.text} in ${helper.name}()` };
+    }
+  }
+  return { slots, annotated };
+}
+
+/** What the reviewer should know about the attributes the key reads, or why a receiver cannot read one. */
+function keyCaveats(index: ProjectIndex, model: ModelInfo, key: InstanceKey, helperSlots: Slot[]): { list: string[] } | { problem: KeyProblem } {
+  const list: string[] = [];
+  const changing: string[] = [];
+  for (const slot of [...key.slots, ...helperSlots]) {
+    if (slot.attribute === undefined) continue;
+    const checked = checkAttribute(model, slot);
+    if (typeof checked === 'object') return { problem: { code: 'unresolved-key', message: checked.problem, notFixed: NOT_FOLLOWED } };
+    const read = `${key.instance}.${slot.attribute}${slot.call ? '()' : ''}`;
+    if (checked !== 'stable' && !changing.includes(read)) changing.push(read);
+  }
+  if (changing.length > 0) {
+    const one = changing.length === 1;
+    list.push(`${short(key.source)} uses ${changing.join(' and ')}: when a save changes ${one ? 'it' : 'them'}, the key built from the old ${one ? 'value' : 'values'} is not deleted (a receiver only sees the new ones)`);
+  }
+  const subclasses = Object.values(index.models).filter((other) => other.bases.includes(model.key) && !other.abstract);
+  if (subclasses.length > 0) list.push(`saving a ${subclasses.map((other) => other.name).join(' or ')} sends post_save with that subclass as sender, which this receiver does not cover`);
+  return { list };
 }
 
 /** Whether the value reads the instance's own fields: a read that is not a relation to other rows, the instance used whole, or a query for its own row. */

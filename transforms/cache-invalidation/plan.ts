@@ -2,10 +2,10 @@
 // to the model whose saves and deletes must delete it, which of them existing code already deletes,
 // and, per app, the keys its signals module must delete. Per-file analysis reads its part of it.
 import { parsePython } from '../../src/parse';
-import { appOfModule } from '../../src/project/index';
+import { appOfModule, settingSureItems } from '../../src/project/index';
 import type { AppInfo, ProjectIndex } from '../../src/project/index';
 import { canonicalKey } from './canonical';
-import type { CacheFileFacts, ClassRef, DeleterFact, HelperFact, KeyFact, WriteFact } from './facts';
+import type { CacheFileFacts, ClassRef, DeleterFact, HelperFact, WriteFact } from './facts';
 import { keyHelpers } from './helpers';
 import { short } from './origins';
 import { factsOf, HelperSource, ID, resolveModelRef } from './resolve';
@@ -40,7 +40,7 @@ export interface PlannedKey {
   instanceHow: string;
   names: NameImport[];
   /** For a key about another model whose cached data comes from this one: that model and the ForeignKey. */
-  via?: { keyModel: string; field: string; how: string; /** Whether the key model's own receiver deletes it too. */ ownData: boolean };
+  via?: { keyModel: string; field: string; how: string };
   /** Limits the reviewer should know about. */
   caveats: string[];
 }
@@ -118,7 +118,8 @@ function helperSource(index: ProjectIndex, readText: (path: string) => string | 
 
 function buildPlan(index: ProjectIndex, helpersAt: HelperSource): CachePlan {
   const importedModules = importedSet(index);
-  const isImported = (module: string) => /(^|\.)(models|apps)(\.|$)/.test(module) || importedModules.has(module);
+  // Django imports every app's models and apps modules itself.
+  const isImported = (module: string) => /(^|\.)(models|apps)$/.test(module) || importedModules.has(module);
   const plan: CachePlan = { apps: new Map(), issues: new Map(), cached: new Map(), isImported };
   const deleters = resolveDeleters(index, isImported);
   for (const [path, value] of Object.entries(index.extra[ID] ?? {})) {
@@ -147,28 +148,29 @@ function planWrite(index: ProjectIndex, plan: CachePlan, deleters: ResolvedDelet
       issue('global-key', `${where} ${short(key.source)}, a key tied to no model instance: a receiver cannot tell which saves should clear it`, 'a global key is not tied to one instance; decide yourself which changes should delete it');
       continue;
     }
-    const planned = planInstanceKey(index, module, facts, key as Extract<KeyFact, { kind: 'instance' }>, value, write.cache, ref, helpersAt);
+    const planned = planInstanceKey(index, module, facts, key, value, write.cache, ref, helpersAt);
     for (const problem of planned.issues) issue(problem.code, `${where} ${short(key.source)}: ${problem.message}`, problem.notFixed);
     if (planned.keys.length === 0) continue;
     if (write.cache.alias === undefined) {
       issue('cache-alias', `${where} ${short(key.source)} in ${write.cache.text}, whose cache alias djfix cannot tell`, 'a receiver must delete the key in the same cache; name the alias with a string literal');
       continue;
     }
-    for (const key of planned.keys) {
-      const list = plan.cached.get(key.model) ?? [];
-      list.push(key);
-      plan.cached.set(key.model, list);
+    for (const receiverKey of planned.keys) {
+      const list = plan.cached.get(receiverKey.model) ?? [];
+      list.push(receiverKey);
+      plan.cached.set(receiverKey.model, list);
     }
     const app = appOfModule(index, module);
     if (!app || !app.installed) {
-      issue('no-app', `${where} ${short(key.source)}, but ${path} is not in an app listed in INSTALLED_APPS, so there is no AppConfig.ready() to connect receivers from`, 'djfix puts receivers in the signals module of the app that writes the cache; move the code into an app');
+      const why = settingSureItems(index, 'INSTALLED_APPS') === undefined ? 'djfix cannot read INSTALLED_APPS as one literal list, so it cannot tell which app' : `${path} is not in an app listed in INSTALLED_APPS, so there is no app whose`;
+      issue('no-app', `${where} ${short(key.source)}, but ${why} AppConfig.ready() would connect the receivers`, 'djfix puts receivers in the signals module of an installed app that writes the cache');
       continue;
     }
     const appPlan = appPlanFor(index, plan, app);
-    for (const key of planned.keys) {
-      const coverage = coverageOf(key, deleters, appPlan.signalsPath);
-      if (coverage.kind === 'none') addOnce(appPlan.missing, key);
-      else if (coverage.kind === 'in-signals') addOnce(appPlan.inSignals, key);
+    for (const receiverKey of planned.keys) {
+      const coverage = coverageOf(receiverKey, deleters, appPlan.signalsPath);
+      if (coverage.kind === 'none') addOnce(appPlan.missing, receiverKey);
+      else if (coverage.kind === 'in-signals') addOnce(appPlan.inSignals, receiverKey);
       else if ('message' in coverage) issue(coverage.kind, `${where} ${short(key.source)}: ${coverage.message}`, coverage.notFixed);
     }
   }

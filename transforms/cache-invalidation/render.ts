@@ -3,6 +3,7 @@
 // is None by the time the transaction commits) and deleting them in on_commit, in the writer's cache.
 import { applyEdits } from '../../src/edits';
 import { addImport, ImportSpec } from '../../src/imports';
+import type { TextEdit } from '../../src/model';
 import type { Tree } from '../../src/parse';
 import { parsePython, query } from '../../src/parse';
 import type { ProjectIndex } from '../../src/project/index';
@@ -189,4 +190,13 @@ function receiverBlock(name: string, sender: string, modelName: string, keys: Pl
     lines.push(`${indent}transaction.on_commit(lambda: ${cache}.delete_many(${variable(alias)}), using=using)`);
   }
   return lines.join(eol) + eol;
+}
+
+/** One edit from the common prefix and suffix of two texts. */
+export function diffEdit(before: string, after: string): TextEdit {
+  let start = 0;
+  while (start < before.length && start < after.length && before[start] === after[start]) start++;
+  let end = 0;
+  while (end < before.length - start && end < after.length - start && before[before.length - 1 - end] === after[after.length - 1 - end]) end++;
+  return { start, end: before.length - end, text: after.slice(start, after.length - end) };
 }
