@@ -153,7 +153,30 @@ test('a ready() on one line, a signals module where a name means something else:
 
   const clash = await analyse({ 'catalog/services.py': CARD, 'catalog/signals.py': 'from catalog.legacy import Product\n' });
   expect(clash.changes).toEqual([]);
-  expect(clash.findings[0]).toMatchObject({ code: 'stale-cache', status: 'not-fixed', reason: 'Product already means something else in the signals module' });
+  expect(clash.findings[0]).toMatchObject({ code: 'stale-cache', status: 'not-fixed', reason: 'Product would mean two different things in the signals module' });
+});
+
+test('two models of the same name get receivers of their own, each imported under its app name', async () => {
+  const { changes } = await analyse({
+    'settings.py': SETTINGS.replace('"catalog"', '"catalog", "legacy"'),
+    'legacy/__init__.py': '',
+    'legacy/models.py': 'from django.db import models\n\nclass Product(models.Model):\n    title = models.CharField(max_length=10)\n',
+    'catalog/services.py': [
+      'from django.core.cache import cache',
+      'from legacy.models import Product as OldProduct',
+      'from .models import Product',
+      '',
+      'def both(product: Product, old: OldProduct):',
+      '    cache.set(f"new:{product.pk}", product.name)',
+      '    cache.set(f"old:{old.pk}", old.title)',
+      '',
+    ].join('\n'),
+  });
+  const signals = changes.find((change) => change.path === 'catalog/signals.py')!.diff;
+  expect(signals).toContain('+from legacy.models import Product as LegacyProduct\n');
+  expect(signals).toContain('+from .models import Product as CatalogProduct\n');
+  expect(signals).toContain('+@receiver([post_save, post_delete], sender=CatalogProduct, dispatch_uid="catalog.signals.invalidate_catalog_product_cache")');
+  expect(signals).toContain('+@receiver([post_save, post_delete], sender=LegacyProduct, dispatch_uid="catalog.signals.invalidate_legacy_product_cache")');
 });
 
 test('an AppConfig with a project base class keeps the base ready() running', async () => {

@@ -61,23 +61,20 @@ export function signalsText(index: ProjectIndex, plan: AppPlan, existing: string
   const tree = parsePython(original);
   const scope = new Scope(tree.rootNode, undefined);
   const imports: PlannedImport[] = [];
-  const need = (module: string, name: string | undefined, alias?: string): string | undefined => {
+  const problems: string[] = [];
+  /** Plans `from module import name [as alias]` (or `import module`), unless the module binds that name already. */
+  const use = (module: string, name?: string, alias?: string): void => {
     const absolute = name === undefined ? module : `${module}.${name}`;
     const binds = alias ?? name ?? module.split('.')[0];
+    const planned = imports.find((item) => item.binds === binds);
     const bound = boundAs(scope, binds, absolute, plan.signalsModule, isPackage);
-    if (bound === 'elsewhere') return `${binds} already means something else in the signals module`;
-    if (bound === 'free' && !imports.some((item) => item.binds === binds)) imports.push({ spec: relativeSpec(module, name, alias, plan.signalsModule, isPackage), binds, absolute, module });
-    return undefined;
+    if (bound === 'elsewhere' || (planned && planned.absolute !== absolute)) problems.push(`${binds} would mean two different things in the signals module`);
+    else if (bound === 'free' && !planned) imports.push({ spec: relativeSpec(module, name, alias, plan.signalsModule, isPackage), binds, absolute, module });
   };
-  const problems: string[] = [];
-  const require = (module: string, name?: string, alias?: string) => {
-    const clash = need(module, name, alias);
-    if (clash) problems.push(clash);
-  };
-  require('django.db', 'transaction');
-  require('django.db.models.signals', 'post_delete');
-  require('django.db.models.signals', 'post_save');
-  require('django.dispatch', 'receiver');
+  use('django.db', 'transaction');
+  use('django.db.models.signals', 'post_delete');
+  use('django.db.models.signals', 'post_save');
+  use('django.dispatch', 'receiver');
 
   const byModel = new Map<string, PlannedKey[]>();
   for (const key of plan.missing) byModel.set(key.model, [...(byModel.get(key.model) ?? []), key]);
@@ -89,19 +86,22 @@ export function signalsText(index: ProjectIndex, plan: AppPlan, existing: string
     const model = index.models[modelKey];
     let sender: string;
     if (modelKey === userModel(index)) {
-      require('django.conf', 'settings');
+      use('django.conf', 'settings');
       sender = 'settings.AUTH_USER_MODEL';
     } else {
-      const module = importModuleOf(index, modelKey);
-      require(module, model.name);
-      sender = model.name;
+      // Two models of the same name (in different apps) are imported under their app's name.
+      sender = sameName(modelKey) ? `${camel(model.app)}${model.name}` : model.name;
+      use(importModuleOf(index, modelKey), model.name, sender === model.name ? undefined : sender);
     }
     for (const { name, module, imported } of keys.flatMap((key) => key.names)) {
-      if (imported) require(module, imported, imported === name ? undefined : name);
-      else require(module, undefined, module === name ? undefined : name);
+      if (imported) use(module, imported, imported === name ? undefined : name);
+      else use(module, undefined, module === name ? undefined : name);
     }
     const aliases = [...new Set(keys.map((key) => key.alias))].sort((a, b) => (a === 'default' ? -1 : b === 'default' ? 1 : a.localeCompare(b)));
-    for (const alias of aliases) alias === 'default' ? require('django.core.cache', 'cache') : require('django.core.cache', 'caches');
+    for (const alias of aliases) {
+      if (alias === 'default') use('django.core.cache', 'cache');
+      else use('django.core.cache', 'caches');
+    }
     const base = `invalidate_${sameName(modelKey) ? `${model.app.toLowerCase()}_` : ''}${snake(model.name)}_cache`;
     let name = base;
     for (let n = 2; taken.has(name); n++) name = `${base}_${n}`;
@@ -157,6 +157,10 @@ function importModuleOf(index: ProjectIndex, modelKey: string): string {
   const app = index.apps.find((candidate) => candidate.label === model.app);
   const models = app ? `${app.module}.models` : undefined;
   return models && index.modelClasses[`${models}.${model.name}`] === modelKey ? models : model.module;
+}
+
+export function camel(label: string): string {
+  return label.split('_').map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('');
 }
 
 function snake(name: string): string {

@@ -11,7 +11,7 @@ import { stringItems } from '../../src/facts';
 import { settingLiteral } from '../../src/project/index';
 import type { ProjectIndex } from '../../src/project/index';
 import type { AppPlan } from './plan';
-import { quoted, Style, styleOf } from './render';
+import { camel, quoted, Style, styleOf } from './render';
 
 export interface Wiring {
   files: FileChange[];
@@ -45,7 +45,7 @@ export function wiringChange(index: ProjectIndex, plan: AppPlan, readText: (path
   const dir = signals.split('/').slice(0, -1).join('/');
   const appsPath = `${dir ? `${dir}/` : ''}apps.py`;
   if (readText(appsPath) !== undefined) return { reason: `${appsPath} has no AppConfig that Django would use for ${app.module}, so djfix has no ready() to connect the receivers from` };
-  const className = `${app.label.split('_').map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('')}Config`;
+  const className = `${camel(app.label)}Config`;
   const created = newAppsFile(className, app.module, style);
   const legacy = legacyDefault(index, plan, readText, `${app.module}.apps.${className}`);
   if ('reason' in legacy) return legacy;
