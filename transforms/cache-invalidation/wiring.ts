@@ -61,7 +61,9 @@ function readyEdit(index: ProjectIndex, config: string, text: string, tree: Tree
     .find((node) => node?.type === 'function_definition' && node.childForFieldName('name')?.text === 'ready');
   if (ready) {
     const edits = addLocalImport(text, ready.childForFieldName('body')!, spec, NOQA);
-    if (!edits || edits.length !== 1) return { reason: `${config}.ready() is written on one line; djfix cannot add the import to it` };
+    if (!edits) return { reason: `${config}.ready() is written on one line; djfix cannot add the import to it` };
+    // The index shows no import of the module, yet ready() has one: something djfix does not understand.
+    if (edits.length === 0) return { reason: `${config}.ready() seems to import the signals module already, in a way djfix does not follow` };
     return { edit: edits[0], added: false };
   }
   const statements = body.namedChildren.filter((node) => node.type !== 'comment');
