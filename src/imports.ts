@@ -163,3 +163,31 @@ export function removeImportedName(text: string, statement: Node, name: string):
   if (index < names.length - 1) return [{ start: node.startIndex, end: names[index + 1].node.startIndex, text: '' }];
   return [{ start: names[index - 1].node.endIndex, end: node.endIndex, text: '' }];
 }
+
+/**
+ * Edits that import `spec` at the top of a function body (after its docstring): imports that must run
+ * late, like a signals module imported in `AppConfig.ready()`. None if the body imports it already;
+ * undefined when the body shares the `def` line, where no statement can be put above the others.
+ */
+export function addLocalImport(text: string, body: Node, spec: ImportSpec, comment?: string): TextEdit[] | undefined {
+  const statements = body.namedChildren.filter((node) => node.type !== 'comment');
+  if (statements.some((node) => bindsSpec(node, spec))) return [];
+  const first = statements[0];
+  if (!first || body.parent === null || first.startPosition.row === body.parent.startPosition.row) return undefined;
+  const lineStart = text.lastIndexOf('\n', first.startIndex - 1) + 1;
+  const indent = text.slice(lineStart, first.startIndex);
+  if (indent.trim() !== '') return undefined;
+  const item = spec.alias ? `${spec.name ?? spec.module} as ${spec.alias}` : (spec.name ?? spec.module);
+  const statement = `${indent}${spec.name !== undefined ? `from ${spec.module} import ${item}` : `import ${item}`}${comment ? `  # ${comment}` : ''}${lineEnding(text)}`;
+  const isDocstring = first.type === 'expression_statement' && first.firstNamedChild?.type === 'string';
+  const at = isDocstring ? lineEndAfter(text, first.endIndex) : lineStart;
+  // A docstring that is the file's last line without a line break: the import starts a new line.
+  if (at === text.length && !text.endsWith('\n')) return [{ start: at, end: at, text: `${lineEnding(text)}${statement.replace(/\r?\n$/, '')}` }];
+  return [{ start: at, end: at, text: statement }];
+}
+
+function bindsSpec(statement: Node, spec: ImportSpec): boolean {
+  if (statement.type === 'import_statement') return spec.name === undefined && importedNames(statement).some((item) => item.name === spec.module && item.alias === spec.alias);
+  if (statement.type !== 'import_from_statement' || spec.name === undefined) return false;
+  return fromModule(statement) === spec.module && importedNames(statement).some((item) => item.name === spec.name && item.alias === spec.alias);
+}

@@ -291,4 +291,16 @@ describe('fixtures/example-project as committed', () => {
     `));
     expect(run.result).toEqual(['Product 0', 'Product 0']);
   });
+
+  test('order_count() keeps serving the old count after an order is placed', () => {
+    const run = runDjango(scratchCopy(), seedShop(1) + dedent(`
+      from customers.services import order_count
+
+      customer = Customer.objects.get()
+      before = order_count(customer.pk)
+      Order.objects.create(customer=customer)
+      result = [before, order_count(customer.pk), customer.orders.count()]
+    `));
+    expect(run.result).toEqual([1, 1, 2]);
+  });
 });

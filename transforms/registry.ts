@@ -1,9 +1,10 @@
 // Every transform djfix has, in the order they run and are listed.
 import type { Transform } from './types';
+import { cacheInvalidation } from './cache-invalidation';
 import { databaseUrl } from './database-url';
 import { middlewareOrder } from './middleware-order';
 
-export const TRANSFORMS: Transform[] = [middlewareOrder, databaseUrl];
+export const TRANSFORMS: Transform[] = [middlewareOrder, databaseUrl, cacheInvalidation];
 
 export function transformById(id: string): Transform | undefined {
   return TRANSFORMS.find((transform) => transform.id === id);

@@ -1,7 +1,6 @@
 // Settings modules and Django apps, as Django itself would find them.
-import { stringItems } from '../facts';
 import type { AppInfo, IndexInput, ProjectIndex, SettingsInfo } from './types';
-import { resolveClass, settingLiteral } from './lookup';
+import { resolveClass, settingSureItems } from './lookup';
 import { resolveImportModule } from './modules';
 
 const APP_MODULE = /\.settings\.(models|views|api|serializers|admin|apps|urls|forms|services|signals|validators|permissions|filters)(\.|$)|\.migrations(\.|$)/;
@@ -62,8 +61,7 @@ export function buildApps(inputs: IndexInput[], index: ProjectIndex): AppInfo[] 
       });
     }
   }
-  const installedValue = settingLiteral(index, 'INSTALLED_APPS');
-  const installed = (installedValue && stringItems(installedValue)) ?? [];
+  const installed = settingSureItems(index, 'INSTALLED_APPS') ?? [];
   const apps = new Map<string, AppInfo>();
   const add = (app: AppInfo) => {
     if (!apps.has(app.module)) apps.set(app.module, app);

@@ -41,3 +41,32 @@ export function settingLiteral(index: ProjectIndex, name: string, path = index.s
   const [fact] = found.facts;
   return fact.op === '=' && !fact.conditional ? fact.value : undefined;
 }
+
+/** Statements that can only add items to a list setting. */
+const ADDING = new Set(['+=', 'append', 'extend', 'insert']);
+
+/**
+ * The strings a list setting surely holds: those of its one unconditional literal assignment,
+ * when every other statement only adds to it (`INSTALLED_APPS.append("x")` under an `if`, `+=` in a
+ * settings file that star-imports the one assigning it). Undefined when anything could remove or
+ * replace them.
+ */
+export function settingSureItems(index: ProjectIndex, name: string, path = index.settings.paths[0], seen = new Set<string>()): string[] | undefined {
+  if (!path || seen.has(path)) return undefined;
+  seen.add(path);
+  const own = (index.settingFacts[path] ?? []).filter((fact) => fact.name === name);
+  if (own.some((fact) => fact.op !== '=' && !ADDING.has(fact.op))) return undefined;
+  const assignments = own.filter((fact) => fact.op === '=');
+  if (assignments.length > 1 || assignments.some((fact) => fact.conditional)) return undefined;
+  if (assignments.length === 1) {
+    // Items that are not strings (`*env_apps`, a name) add apps djfix cannot see; the strings are there.
+    const value = assignments[0].value;
+    return value.kind === 'list' || value.kind === 'tuple' ? value.items.flatMap((item) => (item.kind === 'str' ? [item.value] : [])) : undefined;
+  }
+  // Nothing here replaces it: the list is the one of the settings this file star-imports.
+  const bases = index.settings.bases[path] ?? [];
+  for (let i = bases.length - 1; i >= 0; i--) {
+    if (settingStatements(index, bases[i], name)) return settingSureItems(index, name, bases[i], seen);
+  }
+  return undefined;
+}

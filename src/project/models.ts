@@ -113,8 +113,11 @@ function isManager(callee: string, tail: string): boolean {
 function fieldInfo(name: string, line: number, type: string, call: CallFact, model: ModelInfo, module: string, bindings: Record<string, string>, index: ProjectIndex): FieldInfo {
   const relation = RELATIONS[type];
   const field: FieldInfo = { name, line, type, relation };
+  if (call.kwargs.primary_key?.kind === 'bool' && call.kwargs.primary_key.value) field.primaryKey = true;
   if (!relation) return field;
   field.relatedName = literalString(call.kwargs.related_name);
+  const toField = literalString(call.kwargs.to_field);
+  if (toField) field.toField = toField;
   if (relation === 'generic-fk') return field;
   const target = call.kwargs.to ?? call.args[0];
   field.target = target && resolveTarget(target, model, module, bindings, index);

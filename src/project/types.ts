@@ -34,6 +34,10 @@ export interface FieldInfo {
   /** `app_label.Model` of the related model; undefined when it cannot be resolved. */
   target?: string;
   relatedName?: string;
+  /** `primary_key=True`. */
+  primaryKey?: boolean;
+  /** `to_field` of a relation: the target field the stored value refers to (the target's primary key when unset). */
+  toField?: string;
 }
 
 export interface ReverseRelation {

@@ -1,5 +1,5 @@
 import { applyEdits } from '../../src/edits';
-import { addImport, addImports, ImportSpec, removeImportedName } from '../../src/imports';
+import { addImport, addImports, addLocalImport, ImportSpec, removeImportedName } from '../../src/imports';
 import { countSyntaxErrors, parsePython } from '../../src/parse';
 
 function add(text: string, spec: ImportSpec): string {
@@ -97,5 +97,35 @@ describe('addImports', () => {
   test('skips what is imported already and repeated specs', () => {
     const text = 'import dj_database_url\n';
     expect(addImports(text, parsePython(text), [{ module: 'dj_database_url' }, { module: 'os' }, { module: 'os' }])).toEqual([{ start: text.length, end: text.length, text: 'import os\n' }]);
+  });
+});
+
+describe('addLocalImport', () => {
+  const signals = { module: '.', name: 'signals' };
+  function addLocal(text: string, comment?: string): string | undefined {
+    const tree = parsePython(text);
+    const body = tree.rootNode.descendantsOfType('function_definition')[0].childForFieldName('body')!;
+    const edits = addLocalImport(text, body, signals, comment);
+    if (edits === undefined) return undefined;
+    const result = applyEdits(text, edits);
+    expect(countSyntaxErrors(parsePython(result))).toBe(0);
+    return result;
+  }
+
+  test('goes first in the body, with its indentation and the file line endings', () => {
+    expect(addLocal('class C:\n    def ready(self):\n        super().ready()\n', 'noqa: F401')).toBe(
+      'class C:\n    def ready(self):\n        from . import signals  # noqa: F401\n        super().ready()\n',
+    );
+    expect(addLocal('class C:\r\n\tdef ready(self):\r\n\t\tpass\r\n')).toBe('class C:\r\n\tdef ready(self):\r\n\t\tfrom . import signals\r\n\t\tpass\r\n');
+  });
+
+  test('after the docstring, also when the docstring ends the file', () => {
+    expect(addLocal('def ready(self):\n    """Doc."""\n    pass\n')).toBe('def ready(self):\n    """Doc."""\n    from . import signals\n    pass\n');
+    expect(addLocal('def ready(self):\n    """Doc."""')).toBe('def ready(self):\n    """Doc."""\n    from . import signals');
+  });
+
+  test('never duplicates; no place in a one-line body', () => {
+    expect(addLocal('def ready(self):\n    from . import signals  # noqa\n')).toBe('def ready(self):\n    from . import signals  # noqa\n');
+    expect(addLocal('def ready(self): pass\n')).toBeUndefined();
   });
 });

@@ -50,6 +50,11 @@ const project = indexOf({
     '',
     'class Order(models.Model):',
     '    buyer = models.ForeignKey("people.Person", on_delete=models.CASCADE)',
+    '    number = models.CharField(max_length=20, primary_key=True)',
+    '    coupon = models.ForeignKey("Coupon", to_field="code", null=True, on_delete=models.SET_NULL)',
+    '',
+    'class Coupon(models.Model):',
+    '    code = models.CharField(max_length=20, unique=True)',
     '',
     'class Line(models.Model):',
     '    order = models.ForeignKey(Order, related_name="lines", on_delete=models.CASCADE)',
@@ -98,6 +103,23 @@ test('reverse accessors: related_name, _set, one-to-one, "+" and %(class)s', () 
   expect(accessors).toEqual(['order_set', 'product_owned', 'profile']);
   expect(project.models['sales.Order'].reverse).toEqual([{ accessor: 'lines', from: 'sales.Line', field: 'order', relation: 'fk' }]);
   expect(project.models['auth.User']).toBeDefined();
+});
+
+test('INSTALLED_APPS: a literal that later statements only add to still lists its apps', () => {
+  const base = { 'catalog/__init__.py': '', 'catalog/models.py': 'from django.db import models\n\nclass Product(models.Model):\n    pass\n' };
+  const installed = (settings: Record<string, string>) => indexOf({ ...base, ...settings }).apps.find((app) => app.module === 'catalog')?.installed;
+  expect(installed({ 'settings.py': 'INSTALLED_APPS = ["catalog", *env_apps]\nif DEBUG:\n    INSTALLED_APPS.append("debug_toolbar")\nINSTALLED_APPS += ["x"]\n' })).toBe(true);
+  expect(installed({ 'config/__init__.py': '', 'config/settings/__init__.py': '', 'config/settings/base.py': 'INSTALLED_APPS = ["catalog"]\n', 'config/settings/prod.py': 'from .base import *\nINSTALLED_APPS += ["sentry"]\n', 'manage.py': 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.prod")\n' })).toBe(true);
+  expect(installed({ 'settings.py': 'INSTALLED_APPS = ["catalog"]\nINSTALLED_APPS.remove("catalog")\n' })).toBe(false);
+  expect(installed({ 'settings.py': 'if X:\n    INSTALLED_APPS = ["catalog"]\n' })).toBe(false);
+});
+
+test('fields: primary keys and the to_field a relation stores', () => {
+  const fields = Object.fromEntries(project.models['sales.Order'].fields.map((field) => [field.name, field]));
+  expect(fields.number.primaryKey).toBe(true);
+  expect(fields.buyer.primaryKey).toBeUndefined();
+  expect(fields.coupon).toMatchObject({ relation: 'fk', target: 'sales.Coupon', toField: 'code' });
+  expect(fields.buyer.toField).toBeUndefined();
 });
 
 test('import edges know their scope', () => {
