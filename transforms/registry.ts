@@ -1,8 +1,9 @@
 // Every transform djfix has, in the order they run and are listed.
 import type { Transform } from './types';
 import { middlewareOrder } from './middleware-order';
+import { selectRelated } from './select-related';
 
-export const TRANSFORMS: Transform[] = [middlewareOrder];
+export const TRANSFORMS: Transform[] = [middlewareOrder, selectRelated];
 
 export function transformById(id: string): Transform | undefined {
   return TRANSFORMS.find((transform) => transform.id === id);
