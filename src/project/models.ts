@@ -151,7 +151,11 @@ function declaredOnConcreteBase(index: ProjectIndex, model: ModelInfo, fieldName
   });
 }
 
+// django-taggit's and modelcluster's tag managers are relation fields named like managers.
+const TAG_FIELDS = new Set(['TaggableManager', 'ClusterTaggableManager']);
+
 function isManager(callee: string, tail: string): boolean {
+  if (TAG_FIELDS.has(tail)) return false;
   return /Manager$/.test(tail) || /\.from_queryset\(|\.as_manager$/.test(callee) || tail === 'as_manager';
 }
 

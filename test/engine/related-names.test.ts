@@ -1,5 +1,6 @@
-// Reverse accessor and query names as Django sets them: Meta.default_related_name, related_query_name,
-// placeholders, and multi-table children that see their parents' fields without owning them.
+// Relation names as Django sets them: Meta.default_related_name, related_query_name, placeholders,
+// multi-table children that see their parents' fields without owning them, and tag fields that are
+// named like managers.
 import { extractFacts } from '../../src/facts';
 import { parsePython } from '../../src/parse';
 import { buildIndex, ProjectIndex } from '../../src/project/index';
@@ -36,6 +37,9 @@ const project = indexOf({
     '',
     'class Restaurant(Place):',
     '    pass',
+    '',
+    'class Article(models.Model):',
+    '    tags = TaggableManager(blank=True)',
   ].join('\n'),
 });
 
@@ -55,4 +59,8 @@ test('a multi-table child does not add its parent’s reverse accessors again', 
   const accessors = project.models['auth.User'].reverse.filter((reverse) => reverse.accessor === 'kept_place');
   expect(accessors).toEqual([{ accessor: 'kept_place', from: 'shop.Place', field: 'keeper', relation: 'o2o' }]);
   expect(project.models['shop.Restaurant'].fields.map((field) => field.name)).toContain('keeper');
+});
+
+test('a TaggableManager is a tag field, not the model\'s manager: objects stays the default', () => {
+  expect(project.models['shop.Article'].managers).toEqual(['objects']);
 });

@@ -55,12 +55,16 @@ export function unwind(expression: Node): Unwound {
   }
 }
 
-/** What iterating the result of these calls yields. `iterator()` is fine as the last call only. */
-export function shapeOf(calls: ChainCall[]): Shape {
-  for (const [i, call] of calls.entries()) {
+/**
+ * What iterating the result of these calls yields. `iterator()` is fine as the last of the calls the
+ * loop iterates, not among `conditional` ones (`qs = qs.filter(...)` elsewhere).
+ */
+export function shapeOf(calls: ChainCall[], conditional: ChainCall[] = []): Shape {
+  for (const [i, call] of [...calls, ...conditional].entries()) {
     if (ROW_METHODS.has(call.name)) return { kind: 'rows', call };
     if (INSTANCE_METHODS.has(call.name) || (call.name === 'iterator' && i === calls.length - 1)) continue;
     if (COMBINATORS.has(call.name)) return { kind: 'opaque', call, why: `${call.name}() combines querysets, and each would need the same select_related` };
+    if (call.name === 'iterator') return { kind: 'opaque', call, why: 'iterator() is followed by more calls or reassignments djfix cannot order' };
     if (call.name === 'raw') return { kind: 'opaque', call, why: 'raw() returns a RawQuerySet, which has no select_related' };
     return { kind: 'opaque', call, why: `${call.name}() is not a QuerySet method djfix knows: a custom manager or queryset method may return anything` };
   }

@@ -55,7 +55,7 @@ export function prefetchLookup(steps: RelationStep[]): string {
 export function planFix(input: PlanInput): Plan | undefined {
   const { chain } = input.source;
   const every = [...chain.calls, ...chain.conditional];
-  const shape = shapeOf(every);
+  const shape = shapeOf(chain.calls, chain.conditional);
   if (shape.kind === 'rows') return undefined;
   const coverage = coverageOf(chain.calls);
   const { select, prefetch } = lookups(input.reads, input.assigned, coverage);
@@ -139,7 +139,8 @@ function conflictingWrite(writes: Write[], lookups: Lookup[]): string | undefine
   for (const write of writes) {
     const where = `line ${write.call.startPosition.row + 1}: ${write.call.text.replace(/\s+/g, ' ')}`;
     if (write.cascades) return `the loop deletes rows (${where}), which cascades to related rows; relations loaded before the loop would still hold them`;
-    if (!write.model || loaded.has('*')) return `the loop writes to the database (${where}) where djfix cannot tell which rows change; relations loaded before the loop would not see those writes`;
+    if (!write.model) return `the loop writes to a model djfix cannot resolve (${where}); relations loaded before the loop would not see those writes`;
+    if (loaded.has('*')) return `the loop writes to ${write.model.key} (${where}), and a GenericForeignKey the fix would load may point at any model; relations loaded before the loop would not see those writes`;
     if (loaded.has(write.model.key)) return `the loop writes to ${write.model.key} (${where}), which the fix would load before the loop instead of row by row; the loop would then see rows as they were before its own writes`;
   }
   return undefined;

@@ -1,6 +1,6 @@
 // What an attribute of a model instance is, as the project index knows the model: a relation (and
 // which lookup loads it ahead of time), the stored key of a foreign key, or anything else.
-import type { FieldInfo, ModelInfo, ProjectIndex } from '../../src/project/index';
+import type { FieldInfo, ModelInfo, ProjectIndex, ReverseRelation } from '../../src/project/index';
 
 export interface RelationStep {
   /** The attribute as the code reads it, and the name `prefetch_related` takes. */
@@ -35,7 +35,7 @@ export function resolveAttribute(index: ProjectIndex, model: ModelInfo, name: st
   if (field) return forward(index, field);
   const keyOf = name.endsWith('_id') ? model.fields.find((candidate) => candidate.name === name.slice(0, -3)) : undefined;
   if (keyOf && (keyOf.relation === 'fk' || keyOf.relation === 'o2o')) return { kind: 'key' };
-  const reverse = model.reverse.find((candidate) => candidate.accessor === name);
+  const reverse = reverseAccessors(index, model).find((candidate) => candidate.accessor === name);
   if (reverse) {
     const from = index.models[reverse.from];
     const fromField = from?.fields.find((candidate) => candidate.name === reverse.field);
@@ -49,6 +49,12 @@ export function resolveAttribute(index: ProjectIndex, model: ModelInfo, name: st
     return { kind: 'relation', step: { name, single: false, stored: false, target: from, describe: `reverse ${type} from ${from.key}` } };
   }
   return { kind: 'other' };
+}
+
+/** A proxy model shares its concrete model's table, and with it the relations that point at it. */
+function reverseAccessors(index: ProjectIndex, model: ModelInfo, depth = 0): ReverseRelation[] {
+  if (!model.proxy || depth > 10) return model.reverse;
+  return [...model.reverse, ...model.bases.flatMap((key) => (index.models[key] ? reverseAccessors(index, index.models[key], depth + 1) : []))];
 }
 
 function forward(index: ProjectIndex, field: FieldInfo): Attribute {
