@@ -83,17 +83,13 @@ export function keywordArgument(call: ChainCall, name: string): Node | undefined
 /** Lookups that select_related / prefetch_related calls of a chain already load, as `a__b` strings. */
 export interface Coverage {
   paths: Set<string>;
-  /** A `select_related()` without arguments: every non-null ForeignKey, which djfix cannot tell apart. */
-  selectsAll?: ChainCall;
 }
 
 export function coverageOf(calls: ChainCall[]): Coverage {
   const coverage: Coverage = { paths: new Set() };
   for (const call of calls) {
     if (call.name !== 'select_related' && call.name !== 'prefetch_related') continue;
-    const args = argumentsOf(call);
-    if (call.name === 'select_related' && args.length === 0) coverage.selectsAll ??= call;
-    for (const arg of args) for (const path of lookupsOf(arg)) coverage.paths.add(path);
+    for (const arg of argumentsOf(call)) for (const path of lookupsOf(arg)) coverage.paths.add(path);
   }
   return coverage;
 }

@@ -3,12 +3,13 @@
 // comes from the project's models; when the chain, the loop or the models leave any doubt, the
 // finding says what was read and why djfix held back.
 import type { Finding, TextEdit } from '../../src/model';
+import type { ProjectIndex } from '../../src/project/index';
 import { positionOf } from '../../src/source';
 import type { AnalysisContext, ParsedFile, Transform } from '../types';
 import { coverageOf } from './chains';
 import { chainEdits, fileQuote } from './edit';
 import { findLoops, Loop, loopOf } from './loops';
-import { call, codeText, describeFix, describeReads, lineOf, queryCounts } from './messages';
+import { codeText, describeFix, describeReads, lineOf, queryCounts } from './messages';
 import { Names } from './names';
 import { Held, Lookup, Plan, planFix, prefetchLookup } from './plan';
 import { Bypass, LoopUse, Unresolved, Uses } from './reads';
@@ -18,6 +19,8 @@ import { findWrites } from './writes';
 
 const ID = 'select-related';
 const SOURCES = ['docs/ref/models/querysets.txt', 'docs/topics/db/optimization.txt'];
+/** What a loop over a related manager calls on it (`for line in order.lines.all()`). */
+const RELATED_MANAGER_CALLS = ['all', 'filter', 'exclude', 'order_by', 'select_related', 'prefetch_related', 'annotate', 'distinct', 'only', 'defer', 'iterator'];
 
 export const selectRelated: Transform = {
   id: ID,
@@ -42,9 +45,24 @@ export const selectRelated: Transform = {
     { id: 'writes', text: 'A loop that writes to a model it would load (line.product.save(), order.lines.create()) would see rows as they were before its writes: left alone.', sources: SOURCES },
     { id: 'scope', text: 'Only querysets that start at a model manager (inline or in a variable assigned once in the same function), and related managers of one fetched instance, are rewritten. Migrations and tests are skipped.', sources: SOURCES },
   ],
-  mayApply: (file) => file.role !== 'migration' && file.role !== 'test' && file.role !== 'settings' && /\bfor\b/.test(file.text) && /\.\w+\s*\(|\.objects\b|_default_manager|_base_manager/.test(file.text),
+  // Migrations use historical models (apps.get_model in RunPython) that the index does not describe;
+  // tests may assert query counts. Neither is touched.
+  mayApply: (file, index) => file.role !== 'migration' && file.role !== 'test' && file.role !== 'settings' && /\bfor\b/.test(file.text) && querysetHint(index).test(file.text),
   analyze,
 };
+
+const hints = new WeakMap<ProjectIndex, RegExp>();
+
+/** Text every loop djfix can fix has: a model manager, or a queryset method called on a related manager. */
+function querysetHint(index: ProjectIndex): RegExp {
+  let hint = hints.get(index);
+  if (!hint) {
+    const managers = new Set(['objects', '_default_manager', '_base_manager', ...Object.values(index.models).flatMap((model) => model.managers)]);
+    hint = new RegExp(`\\.(${[...managers].join('|')})\\b|\\.(${RELATED_MANAGER_CALLS.join('|')})\\s*\\(`);
+    hints.set(index, hint);
+  }
+  return hint;
+}
 
 function analyze({ file, index }: AnalysisContext): Finding[] {
   const scopes = new Scopes();
@@ -99,13 +117,13 @@ class Report {
 
   fix(plan: Plan, edits: TextEdit[]): Finding {
     const counts = this.counts(plan, plan.select, plan.prefetch);
-    const message = `${this.opening(describeReads([...plan.select, ...plan.prefetch]))}: ${counts.before}; ${describeFix(plan.select, plan.prefetch)} makes it ${counts.after}.`;
+    const message = `${this.opening(describeReads([...plan.select, ...plan.prefetch]))}: ${counts.before}; ${describeFix(plan.select, plan.prefetch)} ${makes(plan.select, plan.prefetch)} it ${counts.after}.`;
     return this.finding('n-plus-one', message, { change: { safety: 'review', files: [{ path: this.file.path, kind: 'edit', edits }] } });
   }
 
   held(plan: Plan, held: Held): Finding {
-    const select = held.lookups.filter((lookup) => plan.select.includes(lookup) || isSelect(lookup));
-    const prefetch = held.lookups.filter((lookup) => !select.includes(lookup));
+    const select = held.lookups.filter((lookup) => lookup.kind === 'select');
+    const prefetch = held.lookups.filter((lookup) => lookup.kind === 'prefetch');
     const counts = this.counts(plan, select, prefetch);
     const message = `${this.opening(describeReads(held.lookups))}: ${counts.before}; ${describeFix(select, prefetch)} would make it ${counts.after}.`;
     return this.finding(held.code, message, { notFixed: held.reason });
@@ -131,8 +149,8 @@ class Report {
   }
 }
 
-function isSelect(lookup: Lookup): boolean {
-  return lookup.steps.every((step) => step.selectName);
+function makes(select: Lookup[], prefetch: Lookup[]): string {
+  return select.length > 0 && prefetch.length > 0 ? 'make' : 'makes';
 }
 
 function bypassFindings(report: Report, use: LoopUse): Finding[] {
@@ -155,7 +173,7 @@ function unresolvedFindings(report: Report, use: LoopUse): Finding[] {
     if (seen.has(path)) continue;
     seen.add(path);
     const single = /^(ForeignKey|OneToOneField)\b/.test(read.describe) && read.steps.every((step) => step.selectName);
-    findings.push(report.unresolved(read, call(single ? 'select_related' : 'prefetch_related', [{ path, steps: [], reads: [] }])));
+    findings.push(report.unresolved(read, `${single ? 'select_related' : 'prefetch_related'}("${path}")`));
   }
   return findings;
 }

@@ -10,6 +10,7 @@ import type { Source } from './sources';
 import type { Write } from './writes';
 
 export interface Lookup {
+  kind: 'select' | 'prefetch';
   /** The lookup as select_related or prefetch_related takes it. */
   path: string;
   steps: RelationStep[];
@@ -111,9 +112,11 @@ function lookups(reads: Read[], assigned: Set<string>, coverage: Coverage): { se
     const prefixes = read.steps.map((_, i) => prefetchLookup(read.steps.slice(0, i + 1)));
     if (prefixes.some((prefix) => assigned.has(prefix))) continue;
     const selected = selectLookup(read.steps);
-    const [groups, path] = selected ? [select, selected] : [prefetch, prefetchLookup(read.steps)];
+    const kind = selected ? 'select' : 'prefetch';
+    const path = selected ?? prefetchLookup(read.steps);
     if (isCovered(coverage, path)) continue;
-    const lookup = groups.get(path) ?? { path, steps: read.steps, reads: [] };
+    const groups = selected ? select : prefetch;
+    const lookup = groups.get(path) ?? { kind, path, steps: read.steps, reads: [] };
     lookup.reads.push(read);
     groups.set(path, lookup);
   }
