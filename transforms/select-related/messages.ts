@@ -36,11 +36,11 @@ function extendsOrEquals(path: string, prefix: string): boolean {
   return path === prefix || path.startsWith(`${prefix}__`);
 }
 
-export function list(parts: string[]): string {
+function list(parts: string[]): string {
   return parts.length <= 1 ? parts.join('') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
 }
 
-export function call(method: string, lookups: Lookup[]): string {
+function call(method: string, lookups: Lookup[]): string {
   return `${method}(${lookups.map((lookup) => `"${lookup.path}"`).join(', ')})`;
 }
 

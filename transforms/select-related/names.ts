@@ -81,15 +81,13 @@ export class Names {
    * the same way: `Order(...)`, `Order.objects....get(...)` (or create, first, last, latest, earliest),
    * `get_object_or_404(Order, ...)`. `calls` are the queryset calls it came through.
    */
-  instance(expression: Node): { model: ModelInfo; calls: ChainCall[]; binding?: Node } | undefined {
+  instance(expression: Node): { model: ModelInfo; calls: ChainCall[] } | undefined {
     if (expression.type !== 'identifier') return this.instanceFrom(expression);
-    const identifier = expression;
-    const scope = this.scopes.definingScope(identifier, identifier.text);
-    const bindings = scope ? this.scopes.bindings(scope).get(identifier.text) ?? [] : [];
+    const scope = this.scopes.definingScope(expression, expression.text);
+    const bindings = scope ? this.scopes.bindings(scope).get(expression.text) ?? [] : [];
     const found = bindings.map((binding) => (binding.kind === 'assign' ? this.instanceFrom(binding.value) : undefined));
     const [first] = found;
-    if (!first || found.some((candidate) => candidate?.model !== first.model)) return undefined;
-    return { ...first, binding: bindings[0].node };
+    return first && found.every((candidate) => candidate?.model === first.model) ? first : undefined;
   }
 
   private instanceFrom(value: Node): { model: ModelInfo; calls: ChainCall[] } | undefined {

@@ -43,7 +43,7 @@ export interface PlanInput {
 
 const SELECT_FOR_UPDATE_REASON = 'the chain calls select_for_update() without of=, which would also lock the joined rows (and fails on the nullable side of an outer join)';
 
-export function selectLookup(steps: RelationStep[]): string | undefined {
+function selectLookup(steps: RelationStep[]): string | undefined {
   if (!steps.every((step) => step.selectName)) return undefined;
   return steps.map((step) => step.selectName).join('__');
 }
@@ -71,8 +71,9 @@ export function planFix(input: PlanInput): Plan | undefined {
   };
   if (shape.kind === 'opaque') return holdAll('opaque-chain', `${shape.why}; djfix only rewrites chains of QuerySet methods it knows`);
   if (input.source.kind === 'self') {
-    const accessor = chain.manager.childForFieldName('attribute')?.text;
-    return holdAll('caller-prefetch', `self.${accessor} may come prefetched by the code that fetched this object, and a select_related/prefetch_related here would bypass that cache; add the lookups (after "${accessor}__") where the objects are fetched, or here if nothing prefetches ${accessor}`);
+    const { accessor, owner } = input.source;
+    const outer = all.map((lookup) => `"${accessor}__${prefetchLookup(lookup.steps)}"`).join(', ');
+    return holdAll('caller-prefetch', `self.${accessor} may come prefetched by the code that fetched this ${owner.name}, and a new lookup here would bypass that cache; prefetch_related(${outer}) where the ${owner.name} rows are fetched serves every caller`);
   }
   if (input.source.kind === 'instance' && input.source.prefetchedBy) {
     return holdAll('caller-prefetch', `${input.source.owner} was fetched with prefetch_related(...) at line ${input.source.prefetchedBy.call.startPosition.row + 1}, whose cache a new select_related/prefetch_related here would bypass; extend that prefetch instead`);

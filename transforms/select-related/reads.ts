@@ -48,7 +48,7 @@ const CACHED = new Set(['count', 'exists']);
 /** Calls that build a new query on a relation however it was prefetched. */
 const REQUERY = new Set(['filter', 'exclude', 'annotate', 'alias', 'order_by', 'distinct', 'values', 'values_list', 'select_related', 'prefetch_related', 'only', 'defer']);
 
-export function lookupOf(steps: RelationStep[]): string {
+function lookupOf(steps: RelationStep[]): string {
   return steps.map((step) => step.name).join('__');
 }
 

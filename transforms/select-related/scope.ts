@@ -42,7 +42,8 @@ export function bindingOf(target: Node): Binding | undefined {
       if (!at('left')) return undefined;
       let value = parent.childForFieldName('right');
       while (value?.type === 'assignment') value = value.childForFieldName('right');
-      return node === target && value ? { kind: 'assign', node: target, value } : other;
+      // Only `name = value` is a plain assignment; `a, b = value` unpacks.
+      return node.id === target.id && value ? { kind: 'assign', node: target, value } : other;
     }
     case 'augmented_assignment':
       return at('left') ? other : undefined;

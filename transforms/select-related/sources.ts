@@ -40,7 +40,7 @@ export type Source =
   /** A related manager of one instance; `prefetchedBy` is a prefetch_related the instance was fetched with. */
   | { kind: 'instance'; chain: Chain; owner: string; prefetchedBy?: ChainCall }
   /** `self.lines.all()` in a model method: the caller may have prefetched the relation. */
-  | { kind: 'self'; chain: Chain; method: string }
+  | { kind: 'self'; chain: Chain; owner: ModelInfo; accessor: string }
   /** A relation of an enclosing loop's row. */
   | { kind: 'nested' };
 
@@ -98,7 +98,7 @@ export class Sources {
     const ownerModel = method?.model ?? instance?.model;
     const relation = ownerModel && resolveAttribute(this.index, ownerModel, accessor);
     if (relation?.kind !== 'relation' || relation.step.single || !relation.step.target) return undefined;
-    if (method) return { kind: 'self', chain: chain(relation.step.target), method: method.name };
+    if (method) return { kind: 'self', chain: { ...chain(relation.step.target), describe: `${describeChain(expression)} in ${method.model.name}.${method.name}()` }, owner: method.model, accessor };
     return { kind: 'instance', chain: chain(relation.step.target), owner: owner.text, prefetchedBy: instance!.calls.find((call) => call.name === 'prefetch_related') };
   }
 }
