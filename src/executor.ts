@@ -37,11 +37,20 @@ function chunk<T>(items: T[], jobs: number): T[][] {
   return chunks;
 }
 
+/**
+ * Threads start when there is work for them, not all at once: a thread still loading the native
+ * parser when the run ends and the pool is destroyed aborts the whole process ("terminate called
+ * after throwing an instance of 'Napi::Error'"), which small projects hit a few times in a hundred.
+ */
+export function poolOptions(jobs: number) {
+  return { filename: path.join(__dirname, 'worker.js'), minThreads: 0, maxThreads: jobs, idleTimeout: 1000 };
+}
+
 class PoolExecutor implements Executor {
   private readonly pool: Piscina;
 
   constructor(private readonly jobs: number) {
-    this.pool = new Piscina({ filename: path.join(__dirname, 'worker.js'), minThreads: jobs, maxThreads: jobs, idleTimeout: 1000 });
+    this.pool = new Piscina(poolOptions(jobs));
   }
 
   async collect(jobs: CollectJob[]): Promise<CollectResult[]> {
