@@ -234,6 +234,15 @@ describe('holding back', () => {
     expect(instance[0]).toMatchObject({ code: 'caller-prefetch', reason: expect.stringContaining('order was fetched with prefetch_related(...) at line 5') });
   });
 
+  test('a related manager that is queried anew (filter, order_by...) is no prefetch cache to bypass', () => {
+    const models = MODELS['orders/models.py'].replace('for line in self.lines.all()', 'for line in self.lines.filter(order__isnull=False)');
+    const self = run(models, { path: 'orders/models.py' });
+    expect(self.codes).toEqual(['n-plus-one']);
+    expect(self.after).toContain('self.lines.select_related("product").filter(order__isnull=False)');
+    const instance = run(`${HEAD}def a():\n    order = Order.objects.prefetch_related("lines").get(pk=1)\n    return [l.product for l in order.lines.order_by("pk")]\n`);
+    expect(instance.after).toContain('order.lines.select_related("product").order_by("pk")');
+  });
+
   test('re-queried relations and relations to models outside the project are reported', () => {
     const found = analyze(`${HEAD}def a():\n    for o in Order.objects.all():\n        print(o.lines.filter(pk=1), o.vendor.name)\n`).findings;
     expect(found.map((finding) => [finding.code, finding.notFixed])).toEqual([

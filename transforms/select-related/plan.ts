@@ -70,12 +70,15 @@ export function planFix(input: PlanInput): Plan | undefined {
     return plan;
   };
   if (shape.kind === 'opaque') return holdAll('opaque-chain', `${shape.why}; djfix only rewrites chains of QuerySet methods it knows`);
-  if (input.source.kind === 'self') {
+  // A caller's prefetch_related only serves `self.lines.all()`: a new lookup there would run a query
+  // where the cache answered before. Any other call (filter, order_by...) queries anew anyway.
+  const cached = chain.calls.every((call) => call.name === 'all');
+  if (input.source.kind === 'self' && cached) {
     const { accessor, owner } = input.source;
     const outer = all.map((lookup) => `"${accessor}__${prefetchLookup(lookup.steps)}"`).join(', ');
     return holdAll('caller-prefetch', `self.${accessor} may come prefetched by the code that fetched this ${owner.name}, and a new lookup here would bypass that cache; prefetch_related(${outer}) where the ${owner.name} rows are fetched serves every caller`);
   }
-  if (input.source.kind === 'instance' && input.source.prefetchedBy) {
+  if (input.source.kind === 'instance' && input.source.prefetchedBy && cached) {
     return holdAll('caller-prefetch', `${input.source.owner} was fetched with prefetch_related(...) at line ${input.source.prefetchedBy.call.startPosition.row + 1}, whose cache a new select_related/prefetch_related here would bypass; extend that prefetch instead`);
   }
   if (chain.conflictingUse) {
