@@ -141,12 +141,12 @@ class Overlay {
   /** The texts the current round analysed, for files it changed: later fixes of the round apply to them. */
   private roundTexts = new Map<string, string>();
 
+  constructor(private readonly root: string, private readonly maxFileBytes: number) {}
+
   newRound(): void {
     this.taken = new Map();
     this.roundTexts = new Map();
   }
-
-  constructor(private readonly root: string, private readonly maxFileBytes: number) {}
 
   /** The current text of a file, reading it from disk the first time; undefined if it does not exist. */
   text(file: string): string | undefined {
