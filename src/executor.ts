@@ -55,6 +55,15 @@ function shareIndex(index: AnalyzeBatch['index']): SharedIndex {
   return { key: createHash('sha256').update(bytes).digest('hex'), buffer };
 }
 
+/**
+ * Threads start when there is work for them, not all at once: a thread still loading the native
+ * parser when the run ends and the pool is destroyed aborts the whole process ("terminate called
+ * after throwing an instance of 'Napi::Error'"), which small projects hit a few times in a hundred.
+ */
+export function poolOptions(jobs: number) {
+  return { filename: path.join(__dirname, 'worker.js'), minThreads: 0, maxThreads: jobs, idleTimeout: 1000 };
+}
+
 function done<T>(count: number, progress?: (count: number) => void): (results: T) => T {
   return (results) => {
     progress?.(count);
@@ -69,7 +78,7 @@ class PoolExecutor implements Executor {
     // Loaded here: a run answered from the cache never starts a thread.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { Piscina: Pool } = require('piscina') as typeof import('piscina');
-    this.pool = new Pool({ filename: path.join(__dirname, 'worker.js'), minThreads: jobs, maxThreads: jobs, idleTimeout: 1000 });
+    this.pool = new Pool(poolOptions(jobs));
   }
 
   async collect(jobs: CollectJob[], progress?: (count: number) => void): Promise<CollectResult[]> {

@@ -18,8 +18,15 @@ class Overlay {
   readonly files = new Map<string, FileResult>();
   /** Edits taken in the current round, against the texts the round analysed. */
   taken = new Map<string, TextEdit[] | 'created'>();
+  /** The texts the current round analysed, for files it changed: later fixes of the round apply to them. */
+  private roundTexts = new Map<string, string>();
 
   constructor(private readonly root: string, private readonly maxFileBytes: number) {}
+
+  newRound(): void {
+    this.taken = new Map();
+    this.roundTexts = new Map();
+  }
 
   /** The current text of a file, reading it from disk the first time; undefined if it does not exist. */
   text(file: string): string | undefined {
@@ -44,10 +51,14 @@ class Overlay {
         continue;
       }
       if (current === undefined) return { ok: false, reason: `${file.path} does not exist` };
-      if (file.baseHash && file.baseHash !== textHash(current)) return { ok: false, reason: `${file.path} changed since it was analysed` };
-      const invalid = validateEdits(file.edits, current.length);
+      // Fixes of one round were all made for the text the round analysed; those that do not overlap
+      // apply together to it.
+      const analysed = this.roundTexts.get(file.path) ?? current;
+      if (file.baseHash && file.baseHash !== textHash(analysed)) return { ok: false, reason: `${file.path} changed since it was analysed` };
+      const invalid = validateEdits(file.edits, analysed.length);
       if (invalid) return { ok: false, reason: `${file.path}: ${invalid}`, bug: true };
-      texts.push({ path: file.path, before: current, after: applyEdits(current, file.edits) });
+      const taken = this.taken.get(file.path);
+      texts.push({ path: file.path, before: current, after: applyEdits(analysed, [...(Array.isArray(taken) ? taken : []), ...file.edits]) });
     }
     for (const { path: file, before, after } of texts) {
       if (!file.endsWith('.py')) continue;
@@ -58,6 +69,7 @@ class Overlay {
   }
 
   apply(change: Change, texts: Array<{ path: string; before: string | null; after: string }>): void {
+    for (const { path: file, before } of texts) if (before !== null && !this.roundTexts.has(file)) this.roundTexts.set(file, before);
     for (const { path: file, after } of texts) {
       const known = this.files.get(file);
       if (known) known.after = after;
@@ -96,7 +108,7 @@ export async function settle(options: RunOptions, prepared: LoadedProject, first
   let findings = firstFindings;
   let stopped = false;
   for (let round = 1; ; round++) {
-    overlay.taken = new Map();
+    overlay.newRound();
     const setAside: Finding[] = [];
     for (const finding of order(findings)) {
       const key = fingerprint(finding);

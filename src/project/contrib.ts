@@ -1,8 +1,8 @@
 // Django's own models that projects relate to, known without their source.
 import type { ModelInfo, FieldInfo } from './types';
 
-function field(name: string, type: string, relation?: FieldInfo['relation'], target?: string, relatedName?: string): FieldInfo {
-  return { name, line: 0, type, relation, target, relatedName };
+function field(name: string, type: string, relation?: FieldInfo['relation'], target?: string, relatedName?: string, relatedQueryName?: string): FieldInfo {
+  return { name, line: 0, type, relation, target, relatedName, relatedQueryName };
 }
 
 function model(key: string, module: string, fields: FieldInfo[], abstract = false): ModelInfo {
@@ -12,8 +12,8 @@ function model(key: string, module: string, fields: FieldInfo[], abstract = fals
 
 const userFields = [
   ...['password', 'last_login', 'is_superuser', 'username', 'first_name', 'last_name', 'email', 'is_staff', 'is_active', 'date_joined'].map((name) => field(name, 'Field')),
-  field('groups', 'ManyToManyField', 'm2m', 'auth.Group', 'user_set'),
-  field('user_permissions', 'ManyToManyField', 'm2m', 'auth.Permission', 'user_set'),
+  field('groups', 'ManyToManyField', 'm2m', 'auth.Group', 'user_set', 'user'),
+  field('user_permissions', 'ManyToManyField', 'm2m', 'auth.Permission', 'user_set', 'user'),
 ];
 
 export const CONTRIB_MODELS: ModelInfo[] = [

@@ -44,6 +44,7 @@ export function buildModels(inputs: IndexInput[], index: ProjectIndex): void {
     return result;
   };
   const models: Candidate[] = [...candidates.values()].filter((candidate) => modelCheck(candidate.qualified, 0));
+  const defaultRelatedNames = new Map<string, string>();
   for (const { input, cls, qualified } of models) {
     const appLabel = literalString(cls.meta.app_label) ?? appOfModule(index, input.module)?.label ?? input.module.split('.').slice(-2, -1)[0] ?? input.module;
     const key = `${appLabel}.${cls.name}`;
@@ -63,6 +64,8 @@ export function buildModels(inputs: IndexInput[], index: ProjectIndex): void {
       methods: cls.methods,
       reverse: [],
     };
+    const defaultRelatedName = literalString(cls.meta.default_related_name);
+    if (defaultRelatedName) defaultRelatedNames.set(key, defaultRelatedName);
   }
   for (const [alias, target] of Object.entries(index.aliases)) {
     if (index.modelClasses[target]) index.modelClasses[alias] = index.modelClasses[target];
@@ -93,7 +96,11 @@ export function buildModels(inputs: IndexInput[], index: ProjectIndex): void {
       if (!base) continue;
       inherit(base, depth + 1);
       const own = new Set(model.fields.map((field) => field.name));
-      model.fields.push(...base.fields.filter((field) => !own.has(field.name)).map((field) => ({ ...field, relatedName: field.relatedName && substitute(field.relatedName, model) })));
+      model.fields.push(
+        ...base.fields
+          .filter((field) => !own.has(field.name))
+          .map((field) => ({ ...field, relatedName: field.relatedName && substitute(field.relatedName, model), relatedQueryName: field.relatedQueryName && substitute(field.relatedQueryName, model) })),
+      );
       if (base.abstract) model.managers.push(...base.managers.filter((manager) => !model.managers.includes(manager)));
       model.methods.push(...base.methods.filter((method) => !model.methods.includes(method)));
     }
@@ -102,11 +109,53 @@ export function buildModels(inputs: IndexInput[], index: ProjectIndex): void {
   for (const model of Object.values(index.models)) {
     if (model.managers.length === 0) model.managers.push('objects');
     if (model.abstract) continue;
-    for (const field of model.fields) addReverse(index, model, field);
+    for (const field of model.fields) {
+      // A multi-table child sees its parents' fields, but their reverse accessors belong to the parent.
+      if (declaredOnConcreteBase(index, model, field.name)) continue;
+      settleRelatedNames(field, model, defaultRelatedName(index, model, defaultRelatedNames));
+      addReverse(index, model, field);
+    }
   }
 }
 
+/**
+ * What Django does when a relation field joins a concrete model: related_name falls back to
+ * Meta.default_related_name, and both names have `%(class)s`, `%(model_name)s`, `%(app_label)s` filled in.
+ */
+function settleRelatedNames(field: FieldInfo, model: ModelInfo, defaultRelatedName: string | undefined): void {
+  if (!field.relation || field.relation === 'generic-fk') return;
+  const relatedName = field.relatedName ?? defaultRelatedName;
+  if (relatedName) field.relatedName = substitute(relatedName, model);
+  if (field.relatedQueryName) field.relatedQueryName = substitute(field.relatedQueryName, model);
+}
+
+/** Meta.default_related_name of the model, else one inherited from an abstract base's Meta. */
+function defaultRelatedName(index: ProjectIndex, model: ModelInfo, own: Map<string, string>, depth = 0): string | undefined {
+  const found = own.get(model.key);
+  if (found || depth > 20) return found;
+  for (const baseKey of model.bases) {
+    const base = index.models[baseKey];
+    const inherited = base?.abstract ? defaultRelatedName(index, base, own, depth + 1) : undefined;
+    if (inherited) return inherited;
+  }
+  return undefined;
+}
+
+function declaredOnConcreteBase(index: ProjectIndex, model: ModelInfo, fieldName: string, depth = 0): boolean {
+  if (depth > 20) return false;
+  return model.bases.some((baseKey) => {
+    const base = index.models[baseKey];
+    if (!base) return false;
+    if (!base.abstract && base.fields.some((field) => field.name === fieldName)) return true;
+    return declaredOnConcreteBase(index, base, fieldName, depth + 1);
+  });
+}
+
+// django-taggit's and modelcluster's tag managers are relation fields named like managers.
+const TAG_FIELDS = new Set(['TaggableManager', 'ClusterTaggableManager']);
+
 function isManager(callee: string, tail: string): boolean {
+  if (TAG_FIELDS.has(tail)) return false;
   return /Manager$/.test(tail) || /\.from_queryset\(|\.as_manager$/.test(callee) || tail === 'as_manager';
 }
 
@@ -118,6 +167,7 @@ function fieldInfo(name: string, line: number, type: string, call: CallFact, mod
   field.relatedName = literalString(call.kwargs.related_name);
   const toField = literalString(call.kwargs.to_field);
   if (toField) field.toField = toField;
+  field.relatedQueryName = literalString(call.kwargs.related_query_name);
   if (relation === 'generic-fk') return field;
   const target = call.kwargs.to ?? call.args[0];
   field.target = target && resolveTarget(target, model, module, bindings, index);
@@ -159,9 +209,11 @@ function addReverse(index: ProjectIndex, model: ModelInfo, field: FieldInfo): vo
   target.reverse.push({ accessor, from: model.key, field: field.name, relation: field.relation });
 }
 
-/** related_name on abstract bases may use `%(class)s` and `%(app_label)s`. */
+/** related_name and related_query_name may use `%(class)s`, `%(model_name)s` and `%(app_label)s`. */
 function substitute(relatedName: string, model: ModelInfo): string {
-  return relatedName.replace(/%\(class\)s/g, model.name.toLowerCase()).replace(/%\(app_label\)s/g, model.app.toLowerCase());
+  return relatedName
+    .replace(/%\((class|model_name)\)s/g, model.name.toLowerCase())
+    .replace(/%\(app_label\)s/g, model.app.toLowerCase());
 }
 
 function literalString(value: Literal | undefined): string | undefined {

@@ -33,11 +33,14 @@ export interface FieldInfo {
   relation?: RelationKind;
   /** `app_label.Model` of the related model; undefined when it cannot be resolved. */
   target?: string;
+  /** `related_name`, or the model's `Meta.default_related_name`, with `%(class)s` and the like filled in. */
   relatedName?: string;
   /** `primary_key=True`. */
   primaryKey?: boolean;
   /** `to_field` of a relation: the target field the stored value refers to (the target's primary key when unset). */
   toField?: string;
+  /** `related_query_name`, when set: the reverse name in lookups and `select_related` (else `relatedName`, else the model name). */
+  relatedQueryName?: string;
 }
 
 export interface ReverseRelation {

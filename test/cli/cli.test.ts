@@ -136,7 +136,7 @@ describe('usage', () => {
 
   test('--include / --exclude limit what is fixed', async () => {
     const project = copyExampleProject();
-    // middleware-order only: the example project has planted fixes for other transforms in catalog/.
+    // Only middleware-order: the other transforms have fixes all over the example project.
     const only = ['--only', 'middleware-order'];
     expect((await djfix(['--dry-run', ...only, '--exclude', '**/settings.py', project])).code).toBe(0);
     expect((await djfix(['--dry-run', ...only, '--include', 'shop/**', project])).code).toBe(1);

@@ -77,3 +77,31 @@ test('a declined fix takes no text, so a fix it overlaps is offered in the same 
   });
   expect(asked).toEqual(['create', 'rename', 'rename-again']);
 });
+
+/** One fix per `todo_N` name: more fixes in one file than there are rounds, none overlapping. */
+const manyFixes: Transform = {
+  id: 'test-many',
+  title: 'test',
+  explanation: 'test',
+  mayApply: (file) => file.text.includes('todo_'),
+  analyze: ({ file }) =>
+    [...file.text.matchAll(/todo_(\d+)/g)].map((match) => ({
+      transform: 'test-many',
+      code: 'done',
+      location: { path: file.path, line: 1, column: match.index! + 1 },
+      message: `done ${match[1]}`,
+      change: { safety: 'safe', files: [{ path: file.path, kind: 'edit', edits: [{ start: match.index!, end: match.index! + 5, text: 'done_' }] }] },
+    })),
+};
+
+test('fixes that do not overlap apply together, however many one file has', async () => {
+  TRANSFORMS.push(manyFixes);
+  try {
+    const text = Array.from({ length: 8 }, (_, i) => `todo_${i} = ${i}\n`).join('');
+    const report = await run({ ...options(project({ 'c.py': text })), transforms: ['test-many'] });
+    expect(report.files.find((file) => file.path === 'c.py')?.after).toBe(text.replace(/todo_/g, 'done_'));
+    expect(report.findings.map((finding) => finding.status)).toEqual(Array(8).fill('applied'));
+  } finally {
+    TRANSFORMS.splice(TRANSFORMS.indexOf(manyFixes), 1);
+  }
+});
