@@ -168,7 +168,8 @@ function importFacts(statement: Node): ImportFact[] {
   return [{ module, level, names, scope, line }];
 }
 
-function importScope(statement: Node): ImportScope {
+/** Where an import statement runs: the scope an `ImportFact` records. */
+export function importScope(statement: Node): ImportScope {
   let child: Node = statement;
   for (let node = statement.parent; node; child = node, node = node.parent) {
     if (node.type === 'function_definition' || node.type === 'lambda') return 'function';
