@@ -1,8 +1,9 @@
 // Every transform djfix has, in the order they run and are listed.
 import type { Transform } from './types';
+import { lazyModelImports } from './lazy-model-imports';
 import { middlewareOrder } from './middleware-order';
 
-export const TRANSFORMS: Transform[] = [middlewareOrder];
+export const TRANSFORMS: Transform[] = [middlewareOrder, lazyModelImports];
 
 export function transformById(id: string): Transform | undefined {
   return TRANSFORMS.find((transform) => transform.id === id);

@@ -1,0 +1,170 @@
+import { extractFacts } from '../../src/facts';
+import { parsePython } from '../../src/parse';
+import { buildIndex, ProjectIndex } from '../../src/project/index';
+import { moduleNameOf } from '../../src/project/modules';
+import { collectFile } from '../../transforms/lazy-model-imports/collected';
+import { Dependency, ID, planFor } from '../../transforms/lazy-model-imports/plan';
+
+function indexOf(files: Record<string, string>): ProjectIndex {
+  const packages = new Set(Object.keys(files).filter((file) => file.endsWith('__init__.py')).map((file) => file.split('/').slice(0, -1).join('/')));
+  const inputs = Object.entries(files).map(([path, text]) => {
+    const tree = parsePython(text);
+    const facts = extractFacts(tree);
+    facts.extra[ID] = collectFile(tree, text);
+    return { path, ...moduleNameOf(path, (dir) => packages.has(dir)), hash: path, facts };
+  });
+  return buildIndex(inputs, { version: null, source: 'test' });
+}
+
+const SETTINGS = (apps: string[]) => ({
+  'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
+  'proj/__init__.py': '',
+  'proj/settings.py': `INSTALLED_APPS = ${JSON.stringify(apps)}\n`,
+});
+
+const cutsOf = (index: ProjectIndex) => planFor(index).cuts.map((cut) => `${cut.dependency.path}:${cut.dependency.edges[0].line}`);
+const reasonsOf = (index: ProjectIndex) => planFor(index).reports.flatMap((report) => report.dependencies.flatMap((dependency: Dependency) => dependency.reasons));
+
+describe('which imports break a cycle', () => {
+  test('the fewest: one import on every cycle beats one per cycle', () => {
+    // Cycles: x.models > y.models > x.models and x.models > y.models > hooks > x.models. The import in
+    // x/models.py is on both; hooks.py's and y/models.py's are each on one, and come first by path.
+    const index = indexOf({
+      ...SETTINGS(['x', 'y']),
+      'hooks.py': 'from x.models import Left\n\ndef on_save():\n    return Left.objects.count()\n',
+      'x/__init__.py': '',
+      'x/models.py': 'from django.db import models\nfrom y.models import Right\n\nclass Left(models.Model):\n    right = models.ForeignKey(Right, on_delete=models.CASCADE)\n',
+      'y/__init__.py': '',
+      'y/models.py': 'from django.db import models\nfrom hooks import on_save\nfrom x.models import Left\n\nclass Right(models.Model):\n    left = models.ForeignKey(Left, null=True, on_delete=models.SET_NULL)\n',
+    });
+    expect(cutsOf(index)).toEqual(['x/models.py:2']);
+    expect(planFor(index).reports).toEqual([]);
+  });
+
+  test('as many as the cycles need: one each when no import is on all of them', () => {
+    const index = indexOf({
+      ...SETTINGS(['hub']),
+      'hub/__init__.py': '',
+      'hub/models.py': 'from django.db import models\nfrom hub import a, b\n\nclass Thing(models.Model):\n    pass\n',
+      'hub/a.py': 'from hub.models import Thing\n\ndef f():\n    return Thing\n',
+      'hub/b.py': 'from hub.models import Thing\n\ndef g():\n    return Thing\n',
+    });
+    expect(cutsOf(index)).toEqual(['hub/a.py:1', 'hub/b.py:1']);
+  });
+
+  test('between two cuts that would each do, the cheaper one', () => {
+    const index = indexOf({
+      ...SETTINGS(['crm', 'shop']),
+      'crm/__init__.py': '',
+      'crm/models.py': 'from django.db import models\nfrom shop.models import Order\n\nclass Customer(models.Model):\n    order = models.ForeignKey(Order, on_delete=models.CASCADE)\n\n    def orders(self):\n        return Order.objects.all()\n',
+      'shop/__init__.py': '',
+      'shop/models.py': 'from django.db import models\nfrom crm.models import Customer\n\nclass Order(models.Model):\n    customer = models.ForeignKey(Customer, on_delete=models.CASCADE)\n',
+    });
+    expect(cutsOf(index)).toEqual(['shop/models.py:2']);
+  });
+
+  test('a helper-only part of a cycle is reported after the model part is cut', () => {
+    const index = indexOf({
+      ...SETTINGS(['app']),
+      'app/__init__.py': '',
+      'app/models.py': 'from django.db import models\nfrom app.helpers import shout\n\nclass Thing(models.Model):\n    pass\n',
+      'app/helpers.py': 'from app.models import Thing\nfrom app.text import upper\n\ndef shout():\n    return Thing\n',
+      'app/text.py': 'from app.helpers import shout\n\ndef upper():\n    return shout\n',
+    });
+    expect(cutsOf(index)).toEqual(['app/helpers.py:1']);
+    const [report] = planFor(index).reports;
+    expect(report.cycle.modules).toEqual(['app.helpers', 'app.text']);
+    expect(report.dependencies.some((dependency) => dependency.modelish)).toBe(false);
+  });
+});
+
+describe('the app label a lookup uses', () => {
+  const project = (apps: string[], extra: Record<string, string>) =>
+    indexOf({
+      ...SETTINGS(apps),
+      'app/__init__.py': '',
+      'app/models.py': 'from django.db import models\nfrom app.helpers import f\n\nclass Thing(models.Model):\n    pass\n',
+      'app/helpers.py': 'from app.models import Thing\n\ndef f():\n    return Thing.objects.all()\n',
+      ...extra,
+    });
+  const refOf = (index: ProjectIndex) => planFor(index).cuts[0]?.dependency.lazy?.[0].models.Thing;
+
+  test("the AppConfig's label, else the last part of the package", () => {
+    expect(refOf(project(['app'], {}))).toMatchObject({ label: 'app', labelSource: "the last part of the app's package app" });
+    const configured = project(['app.apps.AppConfigured'], { 'app/apps.py': 'from django.apps import AppConfig\n\nclass AppConfigured(AppConfig):\n    name = "app"\n    label = "things"\n' });
+    expect(refOf(configured)).toMatchObject({ key: 'things.Thing', label: 'things', labelSource: 'the label of AppConfigured in app/apps.py' });
+  });
+
+  test('an app missing from a readable INSTALLED_APPS has no label to look up by', () => {
+    const index = project(['other'], {});
+    expect(cutsOf(index)).toEqual([]);
+    expect(reasonsOf(index).join('\n')).toContain('belongs to app, which is not in INSTALLED_APPS');
+  });
+
+  test('INSTALLED_APPS built at run time: the label comes from the app, and the message says so', () => {
+    const index = indexOf({
+      'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
+      'proj/__init__.py': '',
+      'proj/settings.py': 'INSTALLED_APPS = BASE_APPS + ["app"]\n',
+      'app/__init__.py': '',
+      'app/models.py': 'from django.db import models\nfrom app.helpers import f\n\nclass Thing(models.Model):\n    pass\n',
+      'app/helpers.py': 'from app.models import Thing\n\ndef f():\n    return Thing.objects.all()\n',
+    });
+    expect(refOf(index)?.labelSource).toContain('INSTALLED_APPS is built at run time');
+  });
+});
+
+describe('imports that are never made lazy', () => {
+  const base = {
+    ...SETTINGS(['app']),
+    'app/__init__.py': '',
+    'app/models.py': 'from django.db import models\nfrom app.helpers import f\n\nclass Base(models.Model):\n    class Meta:\n        abstract = True\n\nclass Thing(Base):\n    pass\n',
+  };
+
+  test('abstract models: the registry does not hold them', () => {
+    const index = indexOf({ ...base, 'app/helpers.py': 'from app.models import Base\n\ndef f():\n    return Base\n' });
+    expect(cutsOf(index)).toEqual([]);
+    expect(reasonsOf(index).join('\n')).toContain('Base (app/helpers.py:1) is an abstract model');
+  });
+
+  test('re-exported: another module imports the name from here, by name or through the module', () => {
+    const byName = indexOf({ ...base, 'app/helpers.py': 'from app.models import Thing\n\ndef f():\n    return Thing\n', 'app/views.py': 'from app.helpers import Thing\n' });
+    expect(reasonsOf(byName).join('\n')).toContain('app/views.py:1 imports Thing from app.helpers');
+    const throughModule = indexOf({ ...base, 'app/helpers.py': 'from app.models import Thing\n\ndef f():\n    return Thing\n', 'app/views.py': 'from app import helpers\n\ndef g():\n    return helpers.Thing\n' });
+    expect(cutsOf(throughModule)).toEqual([]);
+    expect(reasonsOf(throughModule).join('\n')).toContain('app/views.py:1 imports Thing from app.helpers');
+  });
+
+  test('functions called while modules are imported: get_model() would run before the registry is ready', () => {
+    const index = indexOf({
+      ...SETTINGS(['app']),
+      'app/__init__.py': '',
+      'app/models.py': 'from django.db import models\nfrom app.helpers import default_name\n\nclass Thing(models.Model):\n    name = models.CharField(default=default_name())\n',
+      'app/helpers.py': 'from app.models import Thing\n\ndef default_name():\n    return str(Thing.objects.count())\n',
+    });
+    expect(cutsOf(index)).toEqual([]);
+    expect(reasonsOf(index).join('\n')).toContain('default_name() uses Thing and is called while modules are imported');
+  });
+
+  test("a model registered only by the import itself, or imported by the app's models module", () => {
+    const outside = indexOf({
+      ...SETTINGS(['app']),
+      'app/__init__.py': '',
+      'app/models.py': 'from django.db import models\nfrom app.extra import Extra\n\nclass Thing(models.Model):\n    def extras(self):\n        return Extra.objects.all()\n',
+      'app/extra.py': 'from django.db import models\nfrom app.models import Thing\n\nclass Extra(Thing):\n    pass\n',
+    });
+    expect(cutsOf(outside)).toEqual([]);
+    expect(reasonsOf(outside).join('\n')).toContain('the import djfix would remove may be what registers it');
+  });
+
+  test('migrations are never edited', () => {
+    const index = indexOf({
+      ...SETTINGS(['app']),
+      'app/__init__.py': '',
+      'app/models.py': 'from django.db import models\nfrom app.migrations.helpers import f\n\nclass Thing(models.Model):\n    pass\n',
+      'app/migrations/__init__.py': '',
+      'app/migrations/helpers.py': 'from app.models import Thing\n\ndef f():\n    return Thing\n',
+    });
+    expect(cutsOf(index)).toEqual([]);
+  });
+});

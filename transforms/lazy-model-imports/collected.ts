@@ -1,0 +1,101 @@
+// What the project index keeps of each file for lazy-model-imports: its import-time bindings and a
+// summary of their uses, as plain data. The planner decides from these alone which import of a cycle
+// to break, so that every file of the project makes the same decision without reading the others.
+import type { Tree } from '../../src/parse';
+import type { BindingProblem, BlockedKind, FileUses, ImportBinding, Placement } from './uses';
+import { findImportUses } from './uses';
+
+/** How many blocked uses of one name are kept, to explain why it stays: enough to act on. */
+const MAX_BLOCKED = 5;
+
+export interface UseSummary {
+  function: number;
+  relation: number;
+  annotation: number;
+  typeString: number;
+  blocked: Array<{ line: number; kind: BlockedKind }>;
+  /** Module-level functions whose bodies would look the model up. */
+  topFunctions: string[];
+}
+
+export interface CollectedBinding {
+  line: number;
+  module: string;
+  level: number;
+  name?: string;
+  dotted?: string;
+  alias?: string;
+  local: string;
+  topLevel: boolean;
+  problems: BindingProblem[];
+  uses: number;
+  /** Every use of the bound name, read as a class (`from app.models import Order`). */
+  bare: UseSummary;
+  /** Uses through the binding read as a module (`models.Order`), by member. */
+  members: Record<string, UseSummary & { clashes: boolean }>;
+  /** Lines where the binding is used without a member: a module object passed around. */
+  memberless: number[];
+}
+
+export interface CollectedFile {
+  futureAnnotations: boolean;
+  registry: string;
+  registryTaken?: number;
+  importTimeCalls: string[];
+  bindings: CollectedBinding[];
+}
+
+export function collectFile(tree: Tree, text: string): CollectedFile {
+  return summarizeFile(findImportUses(tree, text));
+}
+
+export function summarizeFile(uses: FileUses): CollectedFile {
+  return {
+    futureAnnotations: uses.futureAnnotations,
+    registry: uses.registry,
+    ...(uses.registryTaken !== undefined ? { registryTaken: uses.registryTaken } : {}),
+    importTimeCalls: uses.importTimeCalls,
+    bindings: uses.bindings.map((binding) => summarizeBinding(binding, uses.names)),
+  };
+}
+
+function summarizeBinding(binding: ImportBinding, names: Set<string>): CollectedBinding {
+  const members: CollectedBinding['members'] = {};
+  const memberless: number[] = [];
+  for (const site of binding.sites) {
+    if (site.member === undefined || site.viaMember === undefined) {
+      memberless.push(site.line);
+      continue;
+    }
+    members[site.member] ??= { ...emptySummary(), clashes: names.has(site.member) };
+    add(members[site.member], site.line, site.viaMember);
+  }
+  const bare = emptySummary();
+  for (const site of binding.sites) add(bare, site.line, site.bare);
+  const { line, module, level, name, dotted, alias, local, topLevel, problems } = binding;
+  return { line, module, level, name, dotted, alias, local, topLevel, problems, uses: binding.sites.length, bare, members, memberless };
+}
+
+function emptySummary(): UseSummary {
+  return { function: 0, relation: 0, annotation: 0, typeString: 0, blocked: [], topFunctions: [] };
+}
+
+function add(summary: UseSummary, line: number, placement: Placement): void {
+  switch (placement.context) {
+    case 'function':
+      summary.function++;
+      if (placement.topFunction && !summary.topFunctions.includes(placement.topFunction)) summary.topFunctions.push(placement.topFunction);
+      break;
+    case 'relation':
+      summary.relation++;
+      break;
+    case 'annotation':
+      summary.annotation++;
+      break;
+    case 'type-string':
+      summary.typeString++;
+      break;
+    case 'blocked':
+      if (summary.blocked.length < MAX_BLOCKED) summary.blocked.push({ line, kind: placement.kind ?? 'module-level' });
+  }
+}

@@ -1,0 +1,139 @@
+// lazy-model-imports: import cycles among the project's modules, broken where a model import can be
+// made lazy (apps.get_model() in functions, "app_label.Model" strings in relation fields, imports for
+// annotations under TYPE_CHECKING), and reported where it cannot. The cycles and the imports to break
+// come from the project index (plan.ts); this file turns the part of the plan that concerns one file
+// into findings.
+import type { Finding } from '../../src/model';
+import type { ImportCycle } from '../../src/project/cycles';
+import type { AnalysisContext, Transform } from '../types';
+import { collectFile } from './collected';
+import { cutEdits } from './edit';
+import { chainsText, listText } from './messages';
+import { Cut, CycleReport, ID, Plan, planFor, touchesPath } from './plan';
+import { findImportUses } from './uses';
+
+const SOURCES = {
+  lookup: 'docs/ref/applications.txt',
+  relation: 'docs/ref/models/fields.txt',
+};
+
+export const lazyModelImports: Transform = {
+  id: ID,
+  title: 'Import cycles through model imports are broken with lazy model lookups',
+  explanation:
+    'Two modules that import each other while they are being imported fail with "cannot import name ... ' +
+    'from partially initialized module", often during django.setup(). djfix builds the graph of the ' +
+    "project's imports that run at import time (module level and class bodies, not functions, not " +
+    'if TYPE_CHECKING:), finds every cycle, and breaks each one at the fewest imports of models whose ' +
+    'uses can all be made lazy: apps.get_model("app_label", "Model") at the top of each function that ' +
+    'uses the model, "app_label.Model" strings for relation field targets, and quoted annotations with the ' +
+    'import moved under if TYPE_CHECKING:. The app label is the AppConfig\'s label, else the last part of ' +
+    "the app's package. A model used while the module is imported (a base class, a decorator, a " +
+    'module-level query or registration) has no lazy form: the cycle is reported with that line and what ' +
+    'to do, and so are cycles that import no model. Fixes are marked for review: they move imports.',
+  rules: [
+    {
+      id: 'import-time-edges',
+      text: 'Only imports that run while a module is imported can fail in a cycle: module level and class bodies (also inside module-level try/if), not function bodies, not under if TYPE_CHECKING:.',
+      sources: ['docs/ref/applications.txt'],
+    },
+    {
+      id: 'lookup-in-functions',
+      text: 'apps.get_model(app_label, model_name) needs a ready app registry: it is called at the top of the functions that use the model, never at import time.',
+      sources: [SOURCES.lookup],
+    },
+    {
+      id: 'lazy-relation',
+      text: 'Relation fields (ForeignKey, OneToOneField, ManyToManyField and their subclasses) take the lazy string "app_label.Model" as their target and through model.',
+      sources: [SOURCES.relation],
+    },
+    {
+      id: 'app-label',
+      text: "The app label is the AppConfig's label when set, else the last part of the app's dotted path; Meta.app_label overrides it for one model.",
+      sources: [SOURCES.lookup, 'docs/ref/models/options.txt'],
+    },
+    {
+      id: 'annotations',
+      text: 'Imports needed only by annotations move under if TYPE_CHECKING: and the annotations are quoted (left alone under from __future__ import annotations).',
+      sources: ['https://docs.python.org/3/library/typing.html#typing.TYPE_CHECKING'],
+    },
+    {
+      id: 'fewest-cuts',
+      text: 'Per cycle, the fewest imports whose every use can be made lazy are broken; imports of anything but models, and uses at import time, are reported, never edited.',
+      sources: [SOURCES.lookup],
+    },
+  ],
+  mayApply: (file, index) => touchesPath(planFor(index), file.path),
+  collect: collectFile,
+  analyze,
+};
+
+function analyze({ file, index }: AnalysisContext): Finding[] {
+  const plan = planFor(index);
+  const cuts = plan.cuts.filter((cut) => cut.dependency.path === file.path);
+  const reports = plan.reports.filter((report) => report.path === file.path);
+  const findings: Finding[] = [];
+  const uses = cuts.length > 0 ? findImportUses(file.tree, file.text) : undefined;
+  for (const cut of cuts) {
+    const line = cut.dependency.lazy![0].line;
+    const location = { path: file.path, line, column: firstColumn(file.text, line) };
+    const chain = `Import cycle: ${chainsText(cut.chains)}`;
+    const edits = cutEdits(file.text, file.tree, uses!, cut.dependency.lazy!);
+    if (!edits.ok) {
+      findings.push({ transform: ID, code: 'lazy-import', location, message: `${chain}.`, sources: [SOURCES.lookup], notFixed: edits.reason });
+      continue;
+    }
+    const message = `${chain}. djfix breaks it at ${file.path}:${line}, the import of ${cut.dependency.to}: ${edits.summary.join('; ')}. App label ${edits.labels.join('; ')}.${companions(plan, cut)}`;
+    findings.push({ transform: ID, code: 'lazy-import', location, message, sources: [SOURCES.lookup, SOURCES.relation], change: { safety: 'review', files: [{ path: file.path, kind: 'edit', edits: edits.edits }] } });
+  }
+  for (const report of reports) findings.push(reportFinding(plan, report, file.text));
+  return findings;
+}
+
+/** Other imports of the same cycle that djfix also breaks, and what it leaves, so one finding tells the whole story. */
+function companions(plan: Plan, cut: Cut): string {
+  const others = plan.cuts.filter((other) => other !== cut && other.cycle === cut.cycle).map((other) => `${other.dependency.path}:${other.dependency.lazy![0].line}`);
+  const left = plan.reports.filter((report) => sameCycle(report.cycle, cut.cycle)).map((report) => `${report.path}:${report.line}`);
+  const parts: string[] = [];
+  if (others.length > 0) parts.push(` The same cycle is also broken at ${listText(others)}.`);
+  if (left.length > 0) parts.push(` Part of it stays a cycle with no lazy fix; see ${listText(left)}.`);
+  return parts.join('');
+}
+
+function sameCycle(part: ImportCycle, whole: ImportCycle): boolean {
+  return part.modules.every((module) => whole.modules.includes(module));
+}
+
+function reportFinding(plan: Plan, report: CycleReport, text: string): Finding {
+  const location = { path: report.path, line: report.line, column: firstColumn(text, report.line) };
+  const modelish = report.dependencies.filter((dependency) => dependency.modelish);
+  const cutHere = plan.cuts.filter((cut) => sameCycle(report.cycle, cut.cycle)).map((cut) => `${cut.dependency.path}:${cut.dependency.lazy![0].line}`);
+  const remainder = cutHere.length > 0 ? ` (left after djfix breaks the import at ${listText(cutHere)})` : '';
+  const chains = chainsText(report.chains);
+  const more = report.cycle.edges.length > report.chains.flat().length ? ` ${report.cycle.modules.length} modules take part: ${report.cycle.modules.join(', ')}.` : '';
+  if (modelish.length === 0) {
+    return {
+      transform: ID,
+      code: 'helper-cycle',
+      location,
+      message: `Import cycle${remainder}: ${chains}.${more} None of these imports names a Django model, so there is no lazy lookup to break it with.`,
+      sources: [SOURCES.lookup],
+      notFixed: 'no model import to make lazy: move what both modules need into a module that imports neither, or import inside the function that needs it',
+    };
+  }
+  const reasons = [...new Set(modelish.flatMap((dependency) => dependency.reasons))];
+  return {
+    transform: ID,
+    code: 'model-cycle',
+    location,
+    message: `Import cycle${remainder}: ${chains}.${more} No import of a model in it can be made lazy: ${reasons.join('; ')}.`,
+    sources: [SOURCES.lookup, SOURCES.relation],
+    notFixed: 'every model import of this cycle is needed while the module is imported, or could not be changed safely (see the reasons)',
+  };
+}
+
+function firstColumn(text: string, line: number): number {
+  let start = 0;
+  for (let i = 1; i < line; i++) start = text.indexOf('\n', start) + 1;
+  return /^[ \t]*/.exec(text.slice(start))![0].length + 1;
+}
