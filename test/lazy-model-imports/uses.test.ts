@@ -1,5 +1,5 @@
 import { parsePython } from '../../src/parse';
-import { bodyInsertion, findImportUses, ImportBinding } from '../../transforms/lazy-model-imports/uses';
+import { bodyInsertion, findImportUses, ImportBinding, preferredQuote } from '../../transforms/lazy-model-imports/uses';
 
 function uses(text: string) {
   return findImportUses(parsePython(text), text);
@@ -53,9 +53,9 @@ describe('where a use of an imported model sits', () => {
 
   test('annotations: evaluated ones are quotable as a whole; strings and postponed ones only type checkers read', () => {
     const text = ['from app.models import Order', 'x: Order = None', 'def f(o: "Order", p: list[Order] = None) -> Order | None:', '    y: Order = o', '    return y'].join('\n');
-    expect(places(text, 'Order')).toEqual(['2:annotation', '3:annotation', '3:annotation', '4:annotation', '3:type-string']);
-    expect(binding(text, 'Order').sites[1].bare.annotation?.text).toBe('list[Order]');
-    expect(places(`from __future__ import annotations\n${text}`, 'Order')).toEqual(['3:type-string', '4:type-string', '4:type-string', '5:type-string', '4:type-string']);
+    expect(places(text, 'Order')).toEqual(['2:annotation', '3:type-string', '3:annotation', '3:annotation', '4:annotation']);
+    expect(binding(text, 'Order').sites[2].bare.annotation?.text).toBe('list[Order]');
+    expect(places(`from __future__ import annotations\n${text}`, 'Order')).toEqual(['3:type-string', '4:type-string', '4:type-string', '4:type-string', '5:type-string']);
     expect(places('from app.models import Order\ndef f(o: Literal["a", \'b\'] | Order): pass\n', 'Order')).toEqual(['2:blocked/unquotable-annotation']);
   });
 
@@ -135,15 +135,41 @@ describe('file facts', () => {
     expect(uses('def forwards(apps, schema_editor):\n    pass\n')).toMatchObject({ registry: 'apps', registryTaken: 1 });
     expect(uses('def f():\n    from myproject import apps\n')).toMatchObject({ registry: 'apps', registryTaken: 2 });
     expect(uses('from django.apps import apps\ndef f():\n    return apps.get_models()\n').registryTaken).toBeUndefined();
+    expect(uses('from django.apps import AppConfig\nimport django.apps\n').registryTaken).toBeUndefined();
   });
 
-  test('callees run at import time, not those in function bodies', () => {
-    expect(uses('from .rewards import tier_for\nLEVEL = tier_for(3)\n@register\ndef f():\n    later()\n').importTimeCalls).toEqual(['register', 'tier_for']);
+  test('callees run at import time: module level, conditions, class bodies, decorators, defaults; not function or lambda bodies', () => {
+    const text = [
+      'from .rewards import tier_for',
+      'LEVEL = tier_for(3)',
+      'if enabled():',
+      '    setup()',
+      '@register',
+      'class A(base()):',
+      '    field = make_field()',
+      '    key = lambda: lazy()',
+      '    @cached(size())',
+      '    def method(self, x=default()):',
+      '        later()',
+    ].join('\n');
+    expect(uses(text).importTimeCalls).toEqual(['base', 'cached', 'default', 'enabled', 'make_field', 'register', 'setup', 'size', 'tier_for']);
+  });
+
+  test('comments and other strings are not uses; names are whole words, non-ASCII ones too', () => {
+    const text = 'from app.models import Café, Order\n# Order is cached\nLABEL = "Order"\ndef f():\n    return Café, OrderLine\n';
+    expect(places(text, 'Order')).toEqual([]);
+    expect(places(text, 'Café')).toEqual(['5:function']);
+  });
+
+  test('string annotations name a module member the way Python would read it', () => {
+    const text = 'import app.models\nfrom app import models\ndef f(a: "app.models.Order", b: "models.Line") -> "app.other.X":\n    pass\n';
+    expect(binding(text, 'app').sites.map((site) => site.member)).toEqual(['Order']);
+    expect(binding(text, 'models').sites.map((site) => [site.member, site.viaMember?.context])).toEqual([['Line', 'type-string']]);
   });
 
   test("the file's quote", () => {
-    expect(uses("a = 'x'\nb = 'y'\nc = \"z\"\n").quote).toBe("'");
-    expect(uses('a = "x"\n').quote).toBe('"');
+    expect(preferredQuote(parsePython(`a = 'x'\nb = 'y'\nc = "z"\n`))).toBe("'");
+    expect(preferredQuote(parsePython(`a = """x"""\nb = "y"\n`))).toBe('"');
   });
 });
 

@@ -55,11 +55,11 @@ export function summarizeFile(uses: FileUses): CollectedFile {
     registry: uses.registry,
     ...(uses.registryTaken !== undefined ? { registryTaken: uses.registryTaken } : {}),
     importTimeCalls: uses.importTimeCalls,
-    bindings: uses.bindings.map((binding) => summarizeBinding(binding, uses.names)),
+    bindings: uses.bindings.map((binding) => summarizeBinding(binding, uses.hasName)),
   };
 }
 
-function summarizeBinding(binding: ImportBinding, names: Set<string>): CollectedBinding {
+function summarizeBinding(binding: ImportBinding, hasName: (name: string) => boolean): CollectedBinding {
   const members: CollectedBinding['members'] = {};
   const memberless: number[] = [];
   for (const site of binding.sites) {
@@ -67,7 +67,7 @@ function summarizeBinding(binding: ImportBinding, names: Set<string>): Collected
       memberless.push(site.line);
       continue;
     }
-    members[site.member] ??= { ...emptySummary(), clashes: names.has(site.member) };
+    members[site.member] ??= { ...emptySummary(), clashes: hasName(site.member) };
     add(members[site.member], site.line, site.viaMember);
   }
   const bare = emptySummary();

@@ -7,7 +7,7 @@ import type { Node, Tree } from '../../src/parse';
 import { lineEnding } from '../../src/source';
 import { listText } from './messages';
 import type { LazyBinding, ModelRef } from './plan';
-import { bodyInsertion, FileUses, ImportBinding, quoteFor } from './uses';
+import { bodyInsertion, FileUses, ImportBinding, preferredQuote, quoteFor } from './uses';
 
 export type CutEdits = { ok: true; edits: TextEdit[]; summary: string[]; labels: string[] } | { ok: false; reason: string };
 
@@ -17,7 +17,7 @@ interface Lookup {
 }
 
 export function cutEdits(text: string, tree: Tree, uses: FileUses, lazy: LazyBinding[]): CutEdits {
-  const q = uses.quote;
+  const q = preferredQuote(tree);
   const eol = lineEnding(text);
   const edits: TextEdit[] = [];
   const summary: string[] = [];

@@ -93,20 +93,13 @@ export interface FileUses {
   registry: string;
   /** Line where that name is bound or read other than through `from django.apps import apps`. */
   registryTaken?: number;
-  /** The quote the file's strings mostly use. */
-  quote: '"' | "'";
   /** Callees (dotted, as written) called or applied as decorators while the module is imported. */
   importTimeCalls: string[];
-  /** Every name the file binds or reads, for telling whether a new local name would clash. */
-  names: Set<string>;
+  /** Whether the file reads or binds `name` (not as an attribute or keyword): a new local `name` would clash. */
+  hasName(name: string): boolean;
 }
 
-const IMPORTS = query('[(import_statement) (import_from_statement)] @import');
-const FUTURE = query('(future_import_statement) @future');
-const IDENTIFIERS = query('(identifier) @id');
 const STRINGS = query('(string) @string');
-const CALLS = query('[(call function: (_) @callee) (decorator . (_) @callee)]');
-const ALL_ASSIGNMENT = query('(module (expression_statement (assignment left: (identifier) @name (#eq? @name "__all__") right: (_) @value)))');
 
 /** Modules that are never project modules: their names are not followed. */
 const FOREIGN_ROOTS = new Set(['__future__', 'django', 'typing', 'typing_extensions']);
@@ -118,103 +111,208 @@ const RELATION_KEYWORDS = new Set(['to', 'through']);
 /** Nodes a binding target is nested in (`a, (b, c) = ...`), up to the statement that binds it. */
 const PATTERN_WRAPPERS = new Set(['pattern_list', 'tuple_pattern', 'list_pattern', 'list_splat_pattern', 'tuple', 'list', 'parenthesized_expression']);
 
+/** Module-level statements that hold other statements, all of which run at import time. */
+const CONTAINERS = new Set(['if_statement', 'try_statement', 'with_statement', 'for_statement', 'while_statement', 'else_clause', 'elif_clause', 'except_clause', 'finally_clause', 'block']);
+const IMPORT_STATEMENTS = new Set(['import_statement', 'import_from_statement']);
+
+/**
+ * The file's import-time imports and every use of the names they bind. Only module-level statements
+ * are walked (a query would visit every node of every file); uses are found by searching the text
+ * for each imported name, then reading the tree where it occurs.
+ */
 export function findImportUses(tree: Tree, text: string): FileUses {
   const root = tree.rootNode;
-  const futureAnnotations = FUTURE.captures(root).some((capture) => capture.node.namedChildren.some((child) => child.text === 'annotations'));
-  const quote = preferredQuote(root);
-  const bindings = importBindings(root);
+  const scan = scanModule(root);
+  const bindings = scan.imports.flatMap(importBindings);
   const byLocal = new Map<string, ImportBinding[]>();
   for (const binding of bindings) byLocal.set(binding.local, [...(byLocal.get(binding.local) ?? []), binding]);
   for (const same of byLocal.values()) {
     if (same.length < 2) continue;
     for (const binding of same) for (const other of same) if (other !== binding) binding.problems.push({ line: other.line, kind: 'rebound' });
   }
-
-  const names = new Set<string>();
-  const registry = appRegistry(root);
-  let registryTaken = registry.taken;
-  for (const { node } of IDENTIFIERS.captures(root)) {
-    if (isAttributeName(node) || isKeywordName(node)) continue;
-    const name = node.text;
-    names.add(name);
-    if (insideImport(node)) continue;
-    const line = node.startPosition.row + 1;
-    if (name === registry.name && (!registry.imported || isBinding(node))) registryTaken ??= line;
-    for (const binding of byLocal.get(name) ?? []) {
-      if (isBinding(node)) {
-        binding.problems.push({ line, kind: 'rebound' });
+  for (const [local, sharing] of byLocal) {
+    for (const { node, index } of occurrences(root, text, local)) {
+      const line = node.startPosition.row + 1;
+      if (node.type !== 'identifier') {
+        for (const binding of sharing) addStringAnnotation(binding, node, index, text);
         continue;
       }
-      const site = useSite(binding, node, futureAnnotations, quote, text);
-      if (site) binding.sites.push(site);
+      if (isAttributeName(node) || isKeywordName(node)) continue;
+      const statement = enclosingImport(node);
+      for (const binding of sharing) {
+        if (statement === binding.statement) continue;
+        if (statement ? bindsName(statement, local) : isBinding(node)) {
+          binding.problems.push({ line, kind: 'rebound' });
+          continue;
+        }
+        if (statement) continue;
+        const site = useSite(binding, node, scan.futureAnnotations, text);
+        if (site) binding.sites.push(site);
+      }
     }
   }
-  addStringAnnotations(root, byLocal);
-  for (const exported of allNames(root)) {
+  for (const exported of scan.exported) {
     for (const binding of byLocal.get(exported.name) ?? []) binding.problems.push({ line: exported.line, kind: 'exported' });
   }
-  return { bindings, futureAnnotations, registry: registry.name, registryTaken, quote, importTimeCalls: importTimeCalls(root), names };
+  const registry = scan.registry ?? 'apps';
+  const registryTaken = occurrences(root, text, registry).map(({ node }) => node).find((node) => {
+    if (node.type !== 'identifier' || isAttributeName(node) || isKeywordName(node)) return false;
+    const statement = enclosingImport(node);
+    if (statement) return statement !== scan.registryImport && bindsName(statement, registry);
+    return scan.registryImport === undefined || isBinding(node);
+  });
+  const hasName = (name: string) => occurrences(root, text, name).some(({ node }) => node.type === 'identifier' && !isAttributeName(node) && !isKeywordName(node));
+  return {
+    bindings,
+    futureAnnotations: scan.futureAnnotations,
+    registry,
+    registryTaken: registryTaken && registryTaken.startPosition.row + 1,
+    importTimeCalls: [...scan.calls].sort(),
+    hasName,
+  };
 }
 
-/** Every name bound by an import that runs at import time, except from modules that are never the project's. */
-function importBindings(root: Node): ImportBinding[] {
-  const bindings: ImportBinding[] = [];
-  for (const { node: statement } of IMPORTS.captures(root)) {
-    if (importScope(statement) !== 'module') continue;
-    const line = statement.startPosition.row + 1;
-    const topLevel = statement.parent?.type === 'module';
-    const base = { statement, line, topLevel, sites: [], problems: [] };
-    if (statement.type === 'import_statement') {
-      for (const item of statement.childrenForFieldName('name')) {
-        const dotted = (item.type === 'aliased_import' ? item.childForFieldName('name') : item)?.text ?? '';
-        const alias = item.type === 'aliased_import' ? item.childForFieldName('alias')?.text : undefined;
-        if (FOREIGN_ROOTS.has(dotted.split('.')[0])) continue;
-        bindings.push({ ...base, sites: [], problems: [], module: dotted, level: 0, dotted, alias, local: alias ?? dotted.split('.')[0] });
+interface ModuleScan {
+  /** Import statements that run at import time: at module level, in module-level blocks and class bodies. */
+  imports: Node[];
+  futureAnnotations: boolean;
+  /** The module-level `from django.apps import apps [as name]`, and the name it binds. */
+  registryImport?: Node;
+  registry?: string;
+  /** The strings of a module-level `__all__ = [...]`: names other modules may import with `*`. */
+  exported: Array<{ name: string; line: number }>;
+  calls: Set<string>;
+}
+
+/** Walks the statements that run at import time; function bodies are skipped. */
+function scanModule(root: Node): ModuleScan {
+  const scan: ModuleScan = { imports: [], futureAnnotations: false, exported: [], calls: new Set() };
+  const visit = (container: Node) => {
+    for (const statement of container.namedChildren) {
+      const type = statement.type;
+      if (type === 'future_import_statement') {
+        if (statement.namedChildren.some((child) => child.text === 'annotations')) scan.futureAnnotations = true;
+      } else if (IMPORT_STATEMENTS.has(type)) {
+        if (importScope(statement) !== 'module') continue;
+        scan.imports.push(statement);
+        if (container === root && type === 'import_from_statement' && statement.childForFieldName('module_name')?.text === 'django.apps') {
+          const item = statement.childrenForFieldName('name').find((name) => (name.type === 'aliased_import' ? name.childForFieldName('name')?.text : name.text) === 'apps');
+          if (item && !scan.registryImport) {
+            scan.registryImport = statement;
+            scan.registry = item.type === 'aliased_import' ? item.childForFieldName('alias')?.text : 'apps';
+          }
+        }
+      } else if (CONTAINERS.has(type)) {
+        // Conditions, `with` items and loop iterables run too: the walk takes them as expressions.
+        visit(statement);
+      } else {
+        visitDefinition(statement, scan, visit);
+        if (container === root) scan.exported.push(...allNames(statement));
       }
-      continue;
     }
-    const moduleNode = statement.childForFieldName('module_name');
-    const level = moduleNode?.type === 'relative_import' ? (moduleNode.namedChildren.find((child) => child.type === 'import_prefix')?.text.length ?? 0) : 0;
-    const module = (moduleNode?.type === 'relative_import' ? moduleNode.namedChildren.find((child) => child.type === 'dotted_name')?.text : moduleNode?.text) ?? '';
-    if (level === 0 && FOREIGN_ROOTS.has(module.split('.')[0])) continue;
-    if (statement.namedChildren.some((child) => child.type === 'wildcard_import')) {
-      bindings.push({ ...base, sites: [], problems: [{ line, kind: 'star' }], module, level, name: '*', local: '*' });
-      continue;
-    }
-    for (const item of statement.childrenForFieldName('name')) {
-      const name = (item.type === 'aliased_import' ? item.childForFieldName('name') : item)?.text ?? '';
-      const alias = item.type === 'aliased_import' ? item.childForFieldName('alias')?.text : undefined;
-      bindings.push({ ...base, sites: [], problems: [], module, level, name, alias, local: alias ?? name });
-    }
-  }
-  return bindings;
+  };
+  visit(root);
+  return scan;
 }
 
-/**
- * The name the file reaches Django's app registry by: the name `from django.apps import apps [as x]`
- * binds at module level, else `apps` (to be imported). `taken` is the line of the first import that
- * binds that name to anything else, anywhere: a function's own import of it would shadow a lookup put
- * at the function's top.
- */
-function appRegistry(root: Node): { name: string; imported: boolean; taken?: number } {
-  let found: { name: string; imported: boolean } | undefined;
-  const others: Array<{ bound: string; line: number }> = [];
-  for (const { node: statement } of IMPORTS.captures(root)) {
-    const module = statement.childForFieldName('module_name')?.text;
-    for (const item of statement.childrenForFieldName('name')) {
-      const name = (item.type === 'aliased_import' ? item.childForFieldName('name') : item)?.text;
-      const bound = item.type === 'aliased_import' ? item.childForFieldName('alias')?.text : item.text.split('.')[0];
-      if (!bound) continue;
-      if (module === 'django.apps' && name === 'apps' && statement.parent?.type === 'module') found ??= { name: bound, imported: true };
-      else others.push({ bound, line: statement.startPosition.row + 1 });
+/** Classes run their bodies at import time; functions only their decorators and default values; anything else runs. */
+function visitDefinition(statement: Node, scan: ModuleScan, visit: (container: Node) => void): void {
+  let definition = statement;
+  if (statement.type === 'decorated_definition') {
+    for (const decorator of statement.namedChildren.filter((child) => child.type === 'decorator')) {
+      const applied = decorator.firstNamedChild;
+      if (applied && (applied.type === 'identifier' || applied.type === 'attribute')) scan.calls.add(applied.text);
+      addCalls(decorator, scan.calls);
     }
+    definition = statement.childForFieldName('definition') ?? statement;
   }
-  const registry = found ?? { name: 'apps', imported: false };
-  return { ...registry, taken: others.find((other) => other.bound === registry.name)?.line };
+  if (definition.type === 'class_definition') {
+    const superclasses = definition.childForFieldName('superclasses');
+    if (superclasses) addCalls(superclasses, scan.calls);
+    const body = definition.childForFieldName('body');
+    if (body) visit(body);
+  } else if (definition.type === 'function_definition') {
+    const parameters = definition.childForFieldName('parameters');
+    if (parameters) addCalls(parameters, scan.calls);
+  } else {
+    addCalls(definition, scan.calls);
+  }
+}
+
+/** Callees of the calls in an expression that runs now (not in the body of a lambda in it). */
+function addCalls(node: Node, calls: Set<string>): void {
+  for (const call of node.descendantsOfType('call')) {
+    const callee = call.childForFieldName('function');
+    if (!callee || (callee.type !== 'identifier' && callee.type !== 'attribute')) continue;
+    if (!insideLambdaBody(call, node)) calls.add(callee.text);
+  }
+}
+
+function insideLambdaBody(node: Node, top: Node): boolean {
+  let child = node;
+  for (let parent = node.parent; parent && child !== top; child = parent, parent = parent.parent) {
+    if (parent.type === 'lambda' && child === parent.childForFieldName('body')) return true;
+  }
+  return false;
+}
+
+/** Where `name` occurs in the text as a whole word: the smallest node there, an identifier or a string's content. */
+function occurrences(root: Node, text: string, name: string): Array<{ node: Node; index: number }> {
+  if (!/^[\p{L}_][\p{L}\p{N}_]*$/u.test(name)) return [];
+  const found: Array<{ node: Node; index: number }> = [];
+  for (const match of text.matchAll(new RegExp(`(?<![\\p{L}\\p{N}_])${name}(?![\\p{L}\\p{N}_])`, 'gu'))) {
+    const index = match.index!;
+    const node = root.descendantForIndex(index, index + name.length);
+    if (node.type === 'identifier' ? node.startIndex === index : node.type === 'string_content') found.push({ node, index });
+  }
+  return found;
+}
+
+function enclosingImport(node: Node): Node | undefined {
+  for (let parent = node.parent; parent; parent = parent.parent) {
+    if (IMPORT_STATEMENTS.has(parent.type) || parent.type === 'future_import_statement') return parent;
+    if (parent.type.endsWith('statement') || parent.type === 'block' || parent.type === 'module') return undefined;
+  }
+  return undefined;
+}
+
+/** Whether an import statement binds `name` (`import name`, `import name.x`, `from m import name`, `... as name`). */
+function bindsName(statement: Node, name: string): boolean {
+  return statement.childrenForFieldName('name').some((item) => {
+    if (item.type === 'aliased_import') return item.childForFieldName('alias')?.text === name;
+    return statement.type === 'import_statement' ? item.text.split('.')[0] === name : item.text === name;
+  });
+}
+
+/** Every name bound by an import statement, except from modules that are never the project's. */
+function importBindings(statement: Node): ImportBinding[] {
+  const line = statement.startPosition.row + 1;
+  const topLevel = statement.parent?.type === 'module';
+  const base = { statement, line, topLevel };
+  if (statement.type === 'import_statement') {
+    return statement.childrenForFieldName('name').flatMap((item) => {
+      const dotted = (item.type === 'aliased_import' ? item.childForFieldName('name') : item)?.text ?? '';
+      const alias = item.type === 'aliased_import' ? item.childForFieldName('alias')?.text : undefined;
+      if (FOREIGN_ROOTS.has(dotted.split('.')[0])) return [];
+      return [{ ...base, sites: [], problems: [], module: dotted, level: 0, dotted, alias, local: alias ?? dotted.split('.')[0] }];
+    });
+  }
+  const moduleNode = statement.childForFieldName('module_name');
+  const level = moduleNode?.type === 'relative_import' ? (moduleNode.namedChildren.find((child) => child.type === 'import_prefix')?.text.length ?? 0) : 0;
+  const module = (moduleNode?.type === 'relative_import' ? moduleNode.namedChildren.find((child) => child.type === 'dotted_name')?.text : moduleNode?.text) ?? '';
+  if (level === 0 && FOREIGN_ROOTS.has(module.split('.')[0])) return [];
+  if (statement.namedChildren.some((child) => child.type === 'wildcard_import')) {
+    return [{ ...base, sites: [], problems: [{ line, kind: 'star' }], module, level, name: '*', local: '*' }];
+  }
+  return statement.childrenForFieldName('name').map((item) => {
+    const name = (item.type === 'aliased_import' ? item.childForFieldName('name') : item)?.text ?? '';
+    const alias = item.type === 'aliased_import' ? item.childForFieldName('alias')?.text : undefined;
+    return { ...base, sites: [], problems: [], module, level, name, alias, local: alias ?? name };
+  });
 }
 
 /** The use that identifier `node` makes of `binding`, if it goes through it. */
-function useSite(binding: ImportBinding, node: Node, future: boolean, quote: string, text: string): UseSite | undefined {
+function useSite(binding: ImportBinding, node: Node, future: boolean, text: string): UseSite | undefined {
   const line = node.startPosition.row + 1;
   if (binding.dotted !== undefined && binding.alias === undefined) {
     // `import a.b` binds `a`; its uses are the chains `a.b.Member`.
@@ -224,24 +322,24 @@ function useSite(binding: ImportBinding, node: Node, future: boolean, quote: str
       if (parent?.type !== 'attribute' || parent.childForFieldName('object') !== chain || parent.childForFieldName('attribute')?.text !== part) return undefined;
       chain = parent;
     }
-    return moduleUse(chain, line, future, quote, text, true);
+    return moduleUse(chain, line, future, text, true);
   }
-  return moduleUse(node, line, future, quote, text, binding.dotted !== undefined);
+  return moduleUse(node, line, future, text, binding.dotted !== undefined);
 }
 
-function moduleUse(expression: Node, line: number, future: boolean, quote: string, text: string, isModule: boolean): UseSite {
-  const bare = place(expression, future, quote, text);
+function moduleUse(expression: Node, line: number, future: boolean, text: string, isModule: boolean): UseSite {
+  const bare = place(expression, future, text);
   const parent = expression.parent;
   if (parent?.type === 'attribute' && parent.childForFieldName('object') === expression) {
     const member = parent.childForFieldName('attribute')?.text;
-    if (member) return { line, bare, member, viaMember: place(parent, future, quote, text) };
+    if (member) return { line, bare, member, viaMember: place(parent, future, text) };
   }
   // A module binding used on its own (passed around, or `getattr`): no member to make lazy.
   return isModule ? { line, bare: { ...bare, context: 'blocked', kind: 'module-object' } } : { line, bare };
 }
 
 /** The placement of an expression that reads an imported name. */
-export function place(expression: Node, future: boolean, quote: string, text: string): Placement {
+export function place(expression: Node, future: boolean, text: string): Placement {
   const relation = isRelationTarget(expression);
   let annotation: Node | undefined;
   let kind: BlockedKind | undefined;
@@ -254,7 +352,7 @@ export function place(expression: Node, future: boolean, quote: string, text: st
         break;
       case 'function_definition':
         if (child === node.childForFieldName('body')) {
-          if (annotation) return annotationPlacement(expression, annotation, future, quote);
+          if (annotation) return annotationPlacement(expression, annotation, future);
           if (bodyInsertion(node, text) === undefined) return { context: 'blocked', kind: 'one-line-body', expression, function: node };
           return { context: 'function', expression, function: node, topFunction: topLevelFunctionName(node) };
         }
@@ -275,14 +373,15 @@ export function place(expression: Node, future: boolean, quote: string, text: st
         break;
     }
   }
-  if (annotation && kind !== 'type-alias') return annotationPlacement(expression, annotation, future, quote);
+  if (annotation && kind !== 'type-alias') return annotationPlacement(expression, annotation, future);
   if (relation && (kind === undefined || kind === 'class-body')) return { context: 'relation', expression };
   return { context: 'blocked', kind: kind ?? 'module-level', expression };
 }
 
-function annotationPlacement(expression: Node, annotation: Node, future: boolean, quote: string): Placement {
+function annotationPlacement(expression: Node, annotation: Node, future: boolean): Placement {
   if (future) return { context: 'type-string', expression, annotation };
-  if (quoteFor(annotation.text, quote) === undefined) return { context: 'blocked', kind: 'unquotable-annotation', expression, annotation };
+  // Whichever quote the file prefers, the other serves when the annotation holds it: either both can, or neither.
+  if (quoteFor(annotation.text, '"') === undefined) return { context: 'blocked', kind: 'unquotable-annotation', expression, annotation };
   return { context: 'annotation', expression, annotation };
 }
 
@@ -359,14 +458,6 @@ function isKeywordName(node: Node): boolean {
   return node.parent?.type === 'keyword_argument' && node.parent.childForFieldName('name') === node;
 }
 
-function insideImport(node: Node): boolean {
-  for (let parent = node.parent; parent; parent = parent.parent) {
-    if (parent.type === 'import_statement' || parent.type === 'import_from_statement' || parent.type === 'future_import_statement') return true;
-    if (parent.type.endsWith('statement') || parent.type === 'block' || parent.type === 'module') return false;
-  }
-  return false;
-}
-
 /** Whether the identifier is assigned, deleted, declared global, or is a parameter or a definition's name. */
 function isBinding(node: Node): boolean {
   const parent = node.parent;
@@ -401,22 +492,17 @@ function isBinding(node: Node): boolean {
   return false;
 }
 
-/** Names mentioned inside string annotations (`x: "Order"`, `Optional["models.Order"]`): uses only type checkers read. */
-function addStringAnnotations(root: Node, byLocal: Map<string, ImportBinding[]>): void {
-  for (const { node } of STRINGS.captures(root)) {
-    if (!insideAnnotation(node)) continue;
-    const content = stringValue(node);
-    if (content === undefined) continue;
-    for (const match of content.matchAll(/[A-Za-z_][\w.]*/g)) {
-      const [head, ...rest] = match[0].split('.');
-      for (const binding of byLocal.get(head) ?? []) {
-        const placement: Placement = { context: 'type-string', expression: node };
-        const prefix = binding.dotted !== undefined && binding.alias === undefined ? binding.dotted.split('.').length - 1 : 0;
-        const member = rest[prefix];
-        binding.sites.push({ line: node.startPosition.row + 1, bare: placement, ...(member ? { member, viaMember: placement } : {}) });
-      }
-    }
-  }
+/** `"Order"` or `"models.Order"` inside an annotation: a use only type checkers read. */
+function addStringAnnotation(binding: ImportBinding, content: Node, index: number, text: string): void {
+  // `"app.models.Order"` does not read a binding called `models`.
+  if (!insideAnnotation(content) || text[index - 1] === '.') return;
+  const placement: Placement = { context: 'type-string', expression: content };
+  // `import a.b` is read as `a.b.Member`; other module bindings as `local.Member`.
+  const prefix = binding.dotted !== undefined && binding.alias === undefined ? binding.dotted : binding.local;
+  const member = new RegExp(`^${prefix.replace(/\./g, '\\.')}\\.([\\p{L}_][\\p{L}\\p{N}_]*)`, 'u').exec(text.slice(index, content.endIndex))?.[1];
+  if (binding.dotted !== undefined && binding.alias === undefined && member === undefined) return;
+  const line = content.startPosition.row + text.slice(content.startIndex, index).split('\n').length;
+  binding.sites.push({ line, bare: placement, ...(member ? { member, viaMember: placement } : {}) });
 }
 
 function insideAnnotation(node: Node): boolean {
@@ -427,42 +513,23 @@ function insideAnnotation(node: Node): boolean {
   return false;
 }
 
-/** The strings of a module-level `__all__ = [...]`: names other modules may import with `*`. */
-function allNames(root: Node): Array<{ name: string; line: number }> {
+/** The strings of `__all__ = [...]`, if `statement` is that assignment. */
+function allNames(statement: Node): Array<{ name: string; line: number }> {
+  const assignment = statement.type === 'expression_statement' ? statement.firstNamedChild : null;
+  if (assignment?.type !== 'assignment' || assignment.childForFieldName('left')?.text !== '__all__') return [];
   const names: Array<{ name: string; line: number }> = [];
-  for (const match of ALL_ASSIGNMENT.matches(root)) {
-    const value = match.captures.find((capture) => capture.name === 'value')?.node;
-    for (const item of value?.namedChildren ?? []) {
-      const name = stringValue(item);
-      if (name) names.push({ name, line: item.startPosition.row + 1 });
-    }
+  for (const item of assignment.childForFieldName('right')?.namedChildren ?? []) {
+    const name = stringValue(item);
+    if (name) names.push({ name, line: item.startPosition.row + 1 });
   }
   return names;
 }
 
-/** Callees that run while the module is imported: calls and decorators outside function bodies. */
-function importTimeCalls(root: Node): string[] {
-  const callees = new Set<string>();
-  for (const { node } of CALLS.captures(root)) {
-    if ((node.type === 'identifier' || node.type === 'attribute') && !insideFunctionBody(node)) callees.add(node.text);
-  }
-  return [...callees].sort();
-}
-
-function insideFunctionBody(node: Node): boolean {
-  let child = node;
-  for (let parent = node.parent; parent; child = parent, parent = parent.parent) {
-    if (parent.type === 'function_definition' && child === parent.childForFieldName('body')) return true;
-    if (parent.type === 'lambda' && child === parent.childForFieldName('body')) return true;
-  }
-  return false;
-}
-
 /** `"` unless most of the file's one-line strings use `'`. */
-function preferredQuote(root: Node): '"' | "'" {
+export function preferredQuote(tree: Tree): '"' | "'" {
   let single = 0;
   let double = 0;
-  for (const { node } of STRINGS.captures(root)) {
+  for (const { node } of STRINGS.captures(tree.rootNode)) {
     const start = node.firstChild?.text ?? '';
     if (start === "'") single++;
     else if (start === '"') double++;
