@@ -2,18 +2,20 @@ import { extractFacts } from '../../src/facts';
 import { parsePython } from '../../src/parse';
 import { buildIndex, ProjectIndex } from '../../src/project/index';
 import { moduleNameOf } from '../../src/project/modules';
-import { collectFile } from '../../transforms/lazy-model-imports/collected';
-import { Dependency, ID, planFor } from '../../transforms/lazy-model-imports/plan';
+import { Dependency, Plan, planFor } from '../../transforms/lazy-model-imports/plan';
+
+const texts = new WeakMap<ProjectIndex, Record<string, string>>();
 
 function indexOf(files: Record<string, string>): ProjectIndex {
   const packages = new Set(Object.keys(files).filter((file) => file.endsWith('__init__.py')).map((file) => file.split('/').slice(0, -1).join('/')));
-  const inputs = Object.entries(files).map(([path, text]) => {
-    const tree = parsePython(text);
-    const facts = extractFacts(tree);
-    facts.extra[ID] = collectFile(tree, text);
-    return { path, ...moduleNameOf(path, (dir) => packages.has(dir)), hash: path, facts };
-  });
-  return buildIndex(inputs, { version: null, source: 'test' });
+  const inputs = Object.entries(files).map(([path, text]) => ({ path, ...moduleNameOf(path, (dir) => packages.has(dir)), hash: path, facts: extractFacts(parsePython(text)) }));
+  const index = buildIndex(inputs, { version: null, source: 'test' });
+  texts.set(index, files);
+  return index;
+}
+
+function plan(index: ProjectIndex): Plan {
+  return planFor(index, (path) => texts.get(index)![path]);
 }
 
 const SETTINGS = (apps: string[]) => ({
@@ -22,8 +24,8 @@ const SETTINGS = (apps: string[]) => ({
   'proj/settings.py': `INSTALLED_APPS = ${JSON.stringify(apps)}\n`,
 });
 
-const cutsOf = (index: ProjectIndex) => planFor(index).cuts.map((cut) => `${cut.dependency.path}:${cut.dependency.edges[0].line}`);
-const reasonsOf = (index: ProjectIndex) => planFor(index).reports.flatMap((report) => report.dependencies.flatMap((dependency: Dependency) => dependency.reasons));
+const cutsOf = (index: ProjectIndex) => plan(index).cuts.map((cut) => `${cut.dependency.path}:${cut.dependency.edges[0].line}`);
+const reasonsOf = (index: ProjectIndex) => plan(index).reports.flatMap((report) => report.dependencies.flatMap((dependency: Dependency) => dependency.reasons));
 
 describe('which imports break a cycle', () => {
   test('the fewest: one import on every cycle beats one per cycle', () => {
@@ -38,7 +40,7 @@ describe('which imports break a cycle', () => {
       'y/models.py': 'from django.db import models\nfrom hooks import on_save\nfrom x.models import Left\n\nclass Right(models.Model):\n    left = models.ForeignKey(Left, null=True, on_delete=models.SET_NULL)\n',
     });
     expect(cutsOf(index)).toEqual(['x/models.py:2']);
-    expect(planFor(index).reports).toEqual([]);
+    expect(plan(index).reports).toEqual([]);
   });
 
   test('as many as the cycles need: one each when no import is on all of them', () => {
@@ -72,9 +74,32 @@ describe('which imports break a cycle', () => {
       'app/text.py': 'from app.helpers import shout\n\ndef upper():\n    return shout\n',
     });
     expect(cutsOf(index)).toEqual(['app/helpers.py:1']);
-    const [report] = planFor(index).reports;
+    const [report] = plan(index).reports;
     expect(report.cycle.modules).toEqual(['app.helpers', 'app.text']);
     expect(report.dependencies.some((dependency) => dependency.modelish)).toBe(false);
+  });
+});
+
+describe('what the plan reads', () => {
+  test('only files whose cycle imports name a model, and importers of the functions that would look one up; helper-only cycles come from the index alone', () => {
+    const files = {
+      ...SETTINGS(['app']),
+      'app/__init__.py': '',
+      'app/models.py': 'from django.db import models\nfrom app.helpers import shout\n\nclass Thing(models.Model):\n    pass\n',
+      'app/helpers.py': 'from app.models import Thing\n\ndef shout():\n    return Thing\n',
+      'app/text.py': 'from app.html import escape\n',
+      'app/html.py': 'from app.text import title\n',
+    };
+    const index = indexOf(files);
+    const read: string[] = [];
+    const found = planFor(index, (path) => {
+      read.push(path);
+      return files[path as keyof typeof files];
+    });
+    expect(found.cuts.map((cut) => cut.dependency.path)).toEqual(['app/helpers.py']);
+    expect(found.reports.map((report) => report.cycle.modules)).toEqual([['app.html', 'app.text']]);
+    // helpers.py for its uses of Thing; models.py because it imports shout(), which must not run at import time.
+    expect([...new Set(read)].sort()).toEqual(['app/helpers.py', 'app/models.py']);
   });
 });
 
@@ -87,7 +112,7 @@ describe('the app label a lookup uses', () => {
       'app/helpers.py': 'from app.models import Thing\n\ndef f():\n    return Thing.objects.all()\n',
       ...extra,
     });
-  const refOf = (index: ProjectIndex) => planFor(index).cuts[0]?.dependency.lazy?.[0].models.Thing;
+  const refOf = (index: ProjectIndex) => plan(index).cuts[0]?.dependency.lazy?.[0].models.Thing;
 
   test("the AppConfig's label, else the last part of the package", () => {
     expect(refOf(project(['app'], {}))).toMatchObject({ label: 'app', labelSource: "the last part of the app's package app" });
@@ -129,10 +154,10 @@ describe('imports that are never made lazy', () => {
 
   test('re-exported: another module imports the name from here, by name or through the module', () => {
     const byName = indexOf({ ...base, 'app/helpers.py': 'from app.models import Thing\n\ndef f():\n    return Thing\n', 'app/views.py': 'from app.helpers import Thing\n' });
-    expect(reasonsOf(byName).join('\n')).toContain('app/views.py:1 imports Thing from app.helpers');
+    expect(reasonsOf(byName).join('\n')).toContain('app/views.py:1 takes Thing from app.helpers, which would no longer have it');
     const throughModule = indexOf({ ...base, 'app/helpers.py': 'from app.models import Thing\n\ndef f():\n    return Thing\n', 'app/views.py': 'from app import helpers\n\ndef g():\n    return helpers.Thing\n' });
     expect(cutsOf(throughModule)).toEqual([]);
-    expect(reasonsOf(throughModule).join('\n')).toContain('app/views.py:1 imports Thing from app.helpers');
+    expect(reasonsOf(throughModule).join('\n')).toContain('app/views.py:4 takes Thing from app.helpers');
   });
 
   test('functions called while modules are imported: get_model() would run before the registry is ready', () => {

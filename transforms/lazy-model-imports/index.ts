@@ -6,10 +6,9 @@
 import type { Finding } from '../../src/model';
 import type { ImportCycle } from '../../src/project/cycles';
 import type { AnalysisContext, Transform } from '../types';
-import { collectFile } from './collected';
 import { cutEdits } from './edit';
 import { chainsText, listText } from './messages';
-import { Cut, CycleReport, ID, Plan, planFor, touchesPath } from './plan';
+import { Cut, CycleReport, ID, inImportCycle, Plan, planFor } from './plan';
 import { findImportUses } from './uses';
 
 const SOURCES = {
@@ -63,13 +62,12 @@ export const lazyModelImports: Transform = {
       sources: [SOURCES.lookup],
     },
   ],
-  mayApply: (file, index) => touchesPath(planFor(index), file.path),
-  collect: collectFile,
+  mayApply: (file, index) => inImportCycle(index, index.files[file.path]?.module ?? ''),
   analyze,
 };
 
-function analyze({ file, index }: AnalysisContext): Finding[] {
-  const plan = planFor(index);
+function analyze({ file, index, readText }: AnalysisContext): Finding[] {
+  const plan = planFor(index, (path) => (path === file.path ? file.text : readText(path)));
   const cuts = plan.cuts.filter((cut) => cut.dependency.path === file.path);
   const reports = plan.reports.filter((report) => report.path === file.path);
   const findings: Finding[] = [];

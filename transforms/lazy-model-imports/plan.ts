@@ -1,14 +1,17 @@
-// The plan for the project's import cycles, made once per index from the cycles the index holds and
-// the bindings every file contributed (collected.ts): for each cycle, the fewest imports whose uses can
-// all be made lazy and that break every cycle a lazy import can break, and what is left to report.
+// The plan for the project's import cycles, made once per index from the cycles the index holds: for
+// each cycle, the fewest imports whose uses can all be made lazy and that break every cycle a lazy
+// import can break, and what is left to report. Only the files whose cycle imports name a model are
+// read (and their importers, where a question needs them): most files of a project are in no cycle.
 // Every file computes the same plan, so each cut is made by exactly one file: the one that imports.
 import { stringItems } from '../../src/facts';
+import { parsePython } from '../../src/parse';
 import { cyclesOf, ImportCycle, ImportTimeEdge, importCycles, importTargets, shortestCycle } from '../../src/project/cycles';
 import { appOfModule, resolveClass, settingLiteral } from '../../src/project/index';
 import type { ProjectIndex } from '../../src/project/index';
 import { resolveImportModule } from '../../src/project/modules';
-import type { CollectedBinding, CollectedFile, UseSummary } from './collected';
 import { blockedText, problemText } from './messages';
+import { BindingSummary, FileSummary, summarize, UseSummary } from './summary';
+import { importTimeCalls } from './uses';
 
 export const ID = 'lazy-model-imports';
 
@@ -43,7 +46,7 @@ export interface Dependency {
   to: string;
   path: string;
   edges: ImportTimeEdge[];
-  bindings: CollectedBinding[];
+  bindings: BindingSummary[];
   /** Some binding imports a model, or a module of models. */
   modelish: boolean;
   /** Set when every binding can be made lazy: then this dependency can be cut. */
@@ -75,26 +78,38 @@ export interface Plan {
   reports: CycleReport[];
 }
 
+/** A project file's text, as djfix currently sees it. */
+export type ReadText = (path: string) => string | undefined;
+
 const memo = new WeakMap<ProjectIndex, Plan>();
 
-export function planFor(index: ProjectIndex): Plan {
+/** The plan for the index; `readText` gives the texts the index was built from, so any caller gets the same plan. */
+export function planFor(index: ProjectIndex, readText: ReadText): Plan {
   let plan = memo.get(index);
   if (!plan) {
-    plan = buildPlan(index);
+    plan = buildPlan(index, readText);
     memo.set(index, plan);
   }
   return plan;
 }
 
-export function touchesPath(plan: Plan, path: string): boolean {
-  return plan.cuts.some((cut) => cut.dependency.path === path) || plan.reports.some((report) => report.path === path);
+const inCycles = new WeakMap<ProjectIndex, Set<string>>();
+
+/** Whether a module takes part in an import cycle: the only modules the plan can concern. */
+export function inImportCycle(index: ProjectIndex, module: string): boolean {
+  let modules = inCycles.get(index);
+  if (!modules) {
+    modules = new Set(importCycles(index).flatMap((cycle) => cycle.modules));
+    inCycles.set(index, modules);
+  }
+  return modules.has(module);
 }
 
-function buildPlan(index: ProjectIndex): Plan {
+function buildPlan(index: ProjectIndex, readText: ReadText): Plan {
   const plan: Plan = { cuts: [], reports: [] };
   const cycles = importCycles(index);
   if (cycles.length === 0) return plan;
-  const judge = new Judge(index);
+  const judge = new Judge(index, readText);
   for (const cycle of cycles) {
     const dependencies = judge.dependencies(cycle);
     const cuts = chooseCuts(cycle, dependencies);
@@ -200,15 +215,24 @@ interface Verdict {
 
 /** Judges whether the imports of a cycle can be made lazy, with what it needs from the whole project computed once. */
 class Judge {
-  private readonly files: Record<string, CollectedFile>;
-  private importTimeCallees?: Set<string>;
-  private memberReads?: Map<string, Map<string, string[]>>;
+  private readonly summaries = new Map<string, FileSummary | undefined>();
+  private readonly callees = new Map<string, Set<string>>();
+  private readonly modelModules: Set<string>;
   private readonly installedKnown: boolean;
 
-  constructor(private readonly index: ProjectIndex) {
-    this.files = (index.extra[ID] ?? {}) as Record<string, CollectedFile>;
+  constructor(private readonly index: ProjectIndex, private readonly readText: ReadText) {
     const installed = settingLiteral(index, 'INSTALLED_APPS');
     this.installedKnown = installed !== undefined && stringItems(installed) !== undefined;
+    this.modelModules = new Set(Object.keys(index.modelClasses).map((qualified) => qualified.slice(0, qualified.lastIndexOf('.'))));
+  }
+
+  /** A file's bindings and their uses, read and parsed the first time they are asked for. */
+  private summaryOf(path: string): FileSummary | undefined {
+    if (!this.summaries.has(path)) {
+      const text = this.readText(path);
+      this.summaries.set(path, text === undefined ? undefined : summarize(parsePython(text), text));
+    }
+    return this.summaries.get(path);
   }
 
   dependencies(cycle: ImportCycle): Dependency[] {
@@ -219,9 +243,13 @@ class Judge {
       dependency.edges.push(edge);
       byPair.set(key, dependency);
     }
+    // A file is read when one of its imports in the cycle may bring in a model; all of its imports
+    // in the cycle then know their bindings, so that a cut removes every edge it takes away.
     for (const module of cycle.modules) {
       const path = this.index.modules[module];
-      for (const binding of this.files[path]?.bindings ?? []) {
+      const outgoing = [...byPair.values()].filter((dependency) => dependency.from === module);
+      if (!outgoing.some((dependency) => this.mayImportModels(dependency))) continue;
+      for (const binding of this.summaryOf(path)?.bindings ?? []) {
         for (const target of this.targets(binding, module)) byPair.get(`${module}\0${target}`)?.bindings.push(binding);
       }
     }
@@ -230,22 +258,32 @@ class Judge {
     return dependencies;
   }
 
-  private targets(binding: CollectedBinding, module: string): string[] {
+  /** From the index alone: whether the imports of a dependency name a model, or a module that defines or re-exports one. */
+  private mayImportModels(dependency: Dependency): boolean {
+    const lines = new Set(dependency.edges.map((edge) => edge.line));
+    return this.index.imports.some((edge) => {
+      if (edge.from !== dependency.from || edge.scope !== 'module' || !lines.has(edge.line)) return false;
+      if (!edge.names) return this.modelModules.has(dependency.to);
+      return edge.names.some(({ name }) => {
+        const qualified = `${edge.to}.${name}`;
+        return qualified === dependency.to ? this.modelModules.has(qualified) : this.index.modelClasses[resolveClass(this.index, qualified)] !== undefined;
+      });
+    });
+  }
+
+  private targets(binding: BindingSummary, module: string): string[] {
     const resolved = this.resolved(binding, module);
     if (!resolved) return [];
     return importTargets(this.index, resolved, binding.name !== undefined ? [{ name: binding.name }] : undefined);
   }
 
-  private resolved(binding: CollectedBinding, module: string): string | undefined {
+  private resolved(binding: BindingSummary, module: string): string | undefined {
     const path = this.index.modules[module];
     return resolveImportModule(binding, module, this.index.files[path]?.isPackage ?? false);
   }
 
   private judge(dependency: Dependency): void {
-    if (dependency.bindings.length === 0) {
-      dependency.reasons.push(`djfix has no record of the imports at ${dependency.path}:${dependency.edges[0].line}`);
-      return;
-    }
+    if (dependency.bindings.length === 0) return;
     const verdicts = dependency.bindings.map((binding) => this.judgeBinding(binding, dependency));
     dependency.modelish = verdicts.some((verdict) => verdict.modelish);
     dependency.reasons = verdicts.flatMap((verdict) => verdict.reasons);
@@ -254,7 +292,7 @@ class Judge {
     if (dependency.modelish && dependency.reasons.length === 0) dependency.lazy = verdicts.map((verdict) => verdict.lazy!);
   }
 
-  private judgeBinding(binding: CollectedBinding, dependency: Dependency): Verdict {
+  private judgeBinding(binding: BindingSummary, dependency: Dependency): Verdict {
     const where = (line: number) => `${dependency.path}:${line}`;
     const reasons = binding.problems.map((problem) => problemText(problem, binding.local, where(problem.line)));
     if (!binding.topLevel) reasons.push(`the import at ${where(binding.line)} is inside a block (try, if, class); djfix only edits imports at the top level of a module`);
@@ -297,19 +335,19 @@ class Judge {
         judgeUses(name, summary);
       }
     }
-    for (const place of this.reexports(dependency.from, binding.local)) reasons.push(`${place} imports ${binding.local} from ${dependency.from}, which would lose it`);
+    for (const place of this.reexports(dependency.from, binding.local)) reasons.push(`${place} takes ${binding.local} from ${dependency.from}, which would no longer have it`);
     return { modelish, reasons, cost, lazy: reasons.length === 0 ? { line: binding.line, local: binding.local, kind: asModule ? 'module' : 'class', models } : undefined };
   }
 
   private useReasons(name: string, summary: UseSummary, dependency: Dependency): string[] {
     const reasons = summary.blocked.map((blocked) => blockedText(blocked.kind, name, `${dependency.path}:${blocked.line}`));
     if (summary.function === 0) return reasons;
-    const file = this.files[dependency.path];
+    const file = this.summaryOf(dependency.path);
     if (file?.registryTaken !== undefined) {
       reasons.push(`${file.registry} is already a name in ${dependency.path}:${file.registryTaken}, so djfix cannot use it for Django's app registry to look up ${name}`);
     }
     for (const top of summary.topFunctions) {
-      if (this.calledAtImportTime().has(`${dependency.from}.${top}`)) {
+      if (this.calledAtImportTime(dependency.from, top)) {
         reasons.push(`${top}() uses ${name} and is called while modules are imported, before the app registry is ready, where apps.get_model() fails`);
       }
     }
@@ -338,45 +376,56 @@ class Judge {
     return { key, label: model.app, name: model.name, labelSource: `its Meta.app_label` };
   }
 
-  /** Where other modules read `name` from `module`: `from module import name`, or `module.name` through a module import. */
+  /**
+   * Where other modules read `name` from `module`: `from module import name`, or `alias.name` in a
+   * module that imports `module` (found in its text; where the import's alias is unknown, any
+   * `.name` counts, which can only hold a cut back).
+   */
   private reexports(module: string, name: string): string[] {
-    const places = this.index.imports.filter((edge) => edge.to === module && edge.names?.some((item) => item.name === name)).map((edge) => `${edge.path}:${edge.line}`);
-    return [...new Set([...places, ...(this.readsThroughModule().get(module)?.get(name) ?? [])])];
+    const places = new Set<string>();
+    for (const edge of this.index.imports) {
+      if (edge.from === module) continue;
+      if (edge.to === module && edge.names?.some((item) => item.name === name)) places.add(`${edge.path}:${edge.line}`);
+      const locals = this.localNamesOf(module, edge);
+      if (locals === undefined) continue;
+      const text = this.readText(edge.path) ?? '';
+      const pattern = locals.length > 0 ? `(?<![\\w.])(?:${locals.map(escapeRegExp).join('|')})\\.${name}(?!\\w)` : `\\.${name}(?!\\w)`;
+      const match = new RegExp(pattern).exec(text);
+      if (match) places.add(`${edge.path}:${text.slice(0, match.index).split('\n').length}`);
+    }
+    return [...places];
   }
 
-  private readsThroughModule(): Map<string, Map<string, string[]>> {
-    if (this.memberReads) return this.memberReads;
-    const reads = new Map<string, Map<string, string[]>>();
-    for (const [path, file] of Object.entries(this.files)) {
-      const module = this.index.files[path]?.module;
-      if (module === undefined) continue;
-      for (const binding of file.bindings) {
-        const resolved = this.resolved(binding, module);
-        const target = binding.dotted !== undefined ? resolved : `${resolved}.${binding.name}`;
-        if (!target || this.index.modules[target] === undefined) continue;
-        const byMember = reads.get(target) ?? new Map<string, string[]>();
-        for (const member of Object.keys(binding.members)) byMember.set(member, [...(byMember.get(member) ?? []), `${path}:${binding.line}`]);
-        reads.set(target, byMember);
-      }
+  /** The names `edge` binds to `module` in its file (`[]`: unknown), or undefined when it does not import it as a module. */
+  private localNamesOf(module: string, edge: ProjectIndex['imports'][number]): string[] | undefined {
+    if (edge.to === module && !edge.names) {
+      const aliases = Object.entries(this.index.bindings[edge.from] ?? {}).filter(([local, target]) => target === module && local !== module.split('.')[0]).map(([local]) => local);
+      return edge.scope === 'function' && aliases.length === 0 ? [] : [module, ...aliases];
     }
-    this.memberReads = reads;
-    return reads;
+    const item = edge.names?.find((candidate) => `${edge.to}.${candidate.name}` === module);
+    return item ? [item.alias ?? item.name] : undefined;
   }
 
-  /** Qualified names of the functions called (or applied as decorators) while some module is imported. */
-  private calledAtImportTime(): Set<string> {
-    if (this.importTimeCallees) return this.importTimeCallees;
-    const callees = new Set<string>();
-    for (const [path, file] of Object.entries(this.files)) {
-      const module = this.index.files[path]?.module;
-      if (module === undefined) continue;
-      const bindings = this.index.bindings[module] ?? {};
-      for (const callee of file.importTimeCalls) {
-        const [head, ...rest] = callee.split('.');
-        callees.add(bindings[head] ? [bindings[head], ...rest].join('.') : `${module}.${callee}`);
+  /** Whether `module.name` is called (or applied as a decorator) while some module is imported. */
+  private calledAtImportTime(module: string, name: string): boolean {
+    const importers = new Set([this.index.modules[module], ...this.index.imports.filter((edge) => edge.scope === 'module' && (edge.to === module || edge.names?.some((item) => `${edge.to}.${item.name}` === module))).map((edge) => edge.path)]);
+    for (const path of importers) {
+      const text = path === undefined ? undefined : this.readText(path);
+      if (!path || !text?.includes(name)) continue;
+      if (!this.callees.has(path)) {
+        const importer = this.index.files[path].module;
+        const bindings = this.index.bindings[importer] ?? {};
+        this.callees.set(path, new Set(importTimeCalls(parsePython(text)).map((callee) => {
+          const [head, ...rest] = callee.split('.');
+          return bindings[head] ? [bindings[head], ...rest].join('.') : `${importer}.${callee}`;
+        })));
       }
+      if (this.callees.get(path)!.has(`${module}.${name}`)) return true;
     }
-    this.importTimeCallees = callees;
-    return callees;
+    return false;
   }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -123,6 +123,7 @@ const IMPORT_STATEMENTS = new Set(['import_statement', 'import_from_statement'])
 export function findImportUses(tree: Tree, text: string): FileUses {
   const root = tree.rootNode;
   const scan = scanModule(root);
+  const enclosingImport = importStatementsOf(root, text);
   const bindings = scan.imports.flatMap(importBindings);
   const byLocal = new Map<string, ImportBinding[]>();
   for (const binding of bindings) byLocal.set(binding.local, [...(byLocal.get(binding.local) ?? []), binding]);
@@ -138,7 +139,7 @@ export function findImportUses(tree: Tree, text: string): FileUses {
         continue;
       }
       if (isAttributeName(node) || isKeywordName(node)) continue;
-      const statement = enclosingImport(node);
+      const statement = enclosingImport(index);
       for (const binding of sharing) {
         if (statement === binding.statement) continue;
         if (statement ? bindsName(statement, local) : isBinding(node)) {
@@ -155,9 +156,9 @@ export function findImportUses(tree: Tree, text: string): FileUses {
     for (const binding of byLocal.get(exported.name) ?? []) binding.problems.push({ line: exported.line, kind: 'exported' });
   }
   const registry = scan.registry ?? 'apps';
-  const registryTaken = occurrences(root, text, registry).map(({ node }) => node).find((node) => {
+  const registryTaken = occurrences(root, text, registry).find(({ node, index }) => {
     if (node.type !== 'identifier' || isAttributeName(node) || isKeywordName(node)) return false;
-    const statement = enclosingImport(node);
+    const statement = enclosingImport(index);
     if (statement) return statement !== scan.registryImport && bindsName(statement, registry);
     return scan.registryImport === undefined || isBinding(node);
   });
@@ -166,7 +167,7 @@ export function findImportUses(tree: Tree, text: string): FileUses {
     bindings,
     futureAnnotations: scan.futureAnnotations,
     registry,
-    registryTaken: registryTaken && registryTaken.startPosition.row + 1,
+    registryTaken: registryTaken && registryTaken.node.startPosition.row + 1,
     importTimeCalls: [...scan.calls].sort(),
     hasName,
   };
@@ -182,6 +183,11 @@ interface ModuleScan {
   /** The strings of a module-level `__all__ = [...]`: names other modules may import with `*`. */
   exported: Array<{ name: string; line: number }>;
   calls: Set<string>;
+}
+
+/** Callees (dotted, as written) called or applied as decorators while the module is imported. */
+export function importTimeCalls(tree: Tree): string[] {
+  return [...scanModule(tree.rootNode).calls].sort();
 }
 
 /** Walks the statements that run at import time; function bodies are skipped. */
@@ -241,10 +247,11 @@ function visitDefinition(statement: Node, scan: ModuleScan, visit: (container: N
 
 /** Callees of the calls in an expression that runs now (not in the body of a lambda in it). */
 function addCalls(node: Node, calls: Set<string>): void {
+  const lambdas = node.text.includes('lambda');
   for (const call of node.descendantsOfType('call')) {
     const callee = call.childForFieldName('function');
     if (!callee || (callee.type !== 'identifier' && callee.type !== 'attribute')) continue;
-    if (!insideLambdaBody(call, node)) calls.add(callee.text);
+    if (!lambdas || !insideLambdaBody(call, node)) calls.add(callee.text);
   }
 }
 
@@ -258,22 +265,35 @@ function insideLambdaBody(node: Node, top: Node): boolean {
 
 /** Where `name` occurs in the text as a whole word: the smallest node there, an identifier or a string's content. */
 function occurrences(root: Node, text: string, name: string): Array<{ node: Node; index: number }> {
-  if (!/^[\p{L}_][\p{L}\p{N}_]*$/u.test(name)) return [];
   const found: Array<{ node: Node; index: number }> = [];
-  for (const match of text.matchAll(new RegExp(`(?<![\\p{L}\\p{N}_])${name}(?![\\p{L}\\p{N}_])`, 'gu'))) {
-    const index = match.index!;
+  for (let index = text.indexOf(name); index !== -1; index = text.indexOf(name, index + name.length)) {
+    // `x.name` is an attribute, never the name itself: no need to look at the tree.
+    if (isNameCharacter(text[index - 1]) || isNameCharacter(text[index + name.length]) || text[index - 1] === '.') continue;
     const node = root.descendantForIndex(index, index + name.length);
     if (node.type === 'identifier' ? node.startIndex === index : node.type === 'string_content') found.push({ node, index });
   }
   return found;
 }
 
-function enclosingImport(node: Node): Node | undefined {
-  for (let parent = node.parent; parent; parent = parent.parent) {
-    if (IMPORT_STATEMENTS.has(parent.type) || parent.type === 'future_import_statement') return parent;
-    if (parent.type.endsWith('statement') || parent.type === 'block' || parent.type === 'module') return undefined;
+function isNameCharacter(character: string | undefined): boolean {
+  if (character === undefined) return false;
+  return /[A-Za-z0-9_]/.test(character) || (character > '\x7f' && /[\p{L}\p{N}]/u.test(character));
+}
+
+const IMPORT_LINE = /^[ \t]*(?:from[ \t]+[.\w]+[ \t]+)?import\b/gm;
+
+/**
+ * Every import statement of the file (at any depth), found by its line rather than by walking the
+ * tree, as a lookup from a text offset to the statement that holds it.
+ */
+function importStatementsOf(root: Node, text: string): (offset: number) => Node | undefined {
+  const statements: Node[] = [];
+  for (const match of text.matchAll(IMPORT_LINE)) {
+    let node: Node | null = root.descendantForIndex(match.index! + match[0].search(/\S/));
+    for (let depth = 0; node && depth < 4 && !IMPORT_STATEMENTS.has(node.type) && node.type !== 'future_import_statement'; depth++) node = node.parent;
+    if (node && (IMPORT_STATEMENTS.has(node.type) || node.type === 'future_import_statement')) statements.push(node);
   }
-  return undefined;
+  return (offset) => statements.find((statement) => statement.startIndex <= offset && offset < statement.endIndex);
 }
 
 /** Whether an import statement binds `name` (`import name`, `import name.x`, `from m import name`, `... as name`). */

@@ -1,6 +1,5 @@
-// What the project index keeps of each file for lazy-model-imports: its import-time bindings and a
-// summary of their uses, as plain data. The planner decides from these alone which import of a cycle
-// to break, so that every file of the project makes the same decision without reading the others.
+// What the planner keeps of a file it read: its import-time bindings and a summary of their uses, as
+// plain data, so that the file's tree can go as soon as it is summarized.
 import type { Tree } from '../../src/parse';
 import type { BindingProblem, BlockedKind, FileUses, ImportBinding, Placement } from './uses';
 import { findImportUses } from './uses';
@@ -18,7 +17,7 @@ export interface UseSummary {
   topFunctions: string[];
 }
 
-export interface CollectedBinding {
+export interface BindingSummary {
   line: number;
   module: string;
   level: number;
@@ -37,19 +36,19 @@ export interface CollectedBinding {
   memberless: number[];
 }
 
-export interface CollectedFile {
+export interface FileSummary {
   futureAnnotations: boolean;
   registry: string;
   registryTaken?: number;
   importTimeCalls: string[];
-  bindings: CollectedBinding[];
+  bindings: BindingSummary[];
 }
 
-export function collectFile(tree: Tree, text: string): CollectedFile {
-  return summarizeFile(findImportUses(tree, text));
+export function summarize(tree: Tree, text: string): FileSummary {
+  return summarizeUses(findImportUses(tree, text));
 }
 
-export function summarizeFile(uses: FileUses): CollectedFile {
+function summarizeUses(uses: FileUses): FileSummary {
   return {
     futureAnnotations: uses.futureAnnotations,
     registry: uses.registry,
@@ -59,8 +58,8 @@ export function summarizeFile(uses: FileUses): CollectedFile {
   };
 }
 
-function summarizeBinding(binding: ImportBinding, hasName: (name: string) => boolean): CollectedBinding {
-  const members: CollectedBinding['members'] = {};
+function summarizeBinding(binding: ImportBinding, hasName: (name: string) => boolean): BindingSummary {
+  const members: BindingSummary['members'] = {};
   const memberless: number[] = [];
   for (const site of binding.sites) {
     if (site.member === undefined || site.viaMember === undefined) {
