@@ -2,7 +2,8 @@
 // stops django.setup() with an ImportError; after djfix the project sets up, the helper still runs a
 // query through the lazily looked-up model, and nothing else changed. Every fixture djfix fixes is
 // also run under Django: before, some module cannot be imported; after, all can, and every
-// apps.get_model() that djfix wrote finds its model.
+// apps.get_model() that djfix wrote finds its model. And for every fixture, whether djfix says a
+// cycle fails agrees with what Python does when each module is imported first after django.setup().
 import fs from 'node:fs';
 import path from 'node:path';
 import { djfix } from '../helpers/cli';
@@ -106,6 +107,44 @@ describe('fixtures djfix fixes, under real Django', () => {
       expect(after.setupError).toBeUndefined();
       expect(after.failures).toEqual({});
       for (const [written, found] of Object.entries(after.lookups)) expect(found.toLowerCase()).toBe(written.toLowerCase());
+    });
+  }
+});
+
+// After django.setup(), imports each module of the project as the first one (forgetting the modules
+// the previous attempt imported); the ImportErrors, by module.
+const IMPORT_EACH_FIRST = `
+  import importlib
+  import sys
+  from pathlib import Path
+
+  modules = sorted(
+      ".".join(path.with_suffix("").parts).removesuffix(".__init__")
+      for path in Path(".").rglob("*.py")
+      if path.name != "manage.py"
+  )
+  after_setup = set(sys.modules)
+  result = {}
+  for module in modules:
+      try:
+          importlib.import_module(module)
+      except ImportError as exc:
+          result[module] = str(exc)
+      for name in set(sys.modules) - after_setup:
+          del sys.modules[name]
+`;
+
+describe('whether a cycle fails, as djfix tells it and as Python does it', () => {
+  const cases = fs.readdirSync(FIXTURES).sort();
+  for (const name of cases) {
+    test(name, async () => {
+      const project = copyTree(path.join(FIXTURES, name, 'input'));
+      const run = runDjango(project, IMPORT_EACH_FIRST, { DJFIX_NO_MIGRATE: '1' });
+      const pythonFails = !run.ok ? /ImportError/.test(run.error ?? '') : Object.keys(run.result).length > 0;
+      const doc = JSON.parse((await djfix(['--json', '--dry-run', '--only', 'lazy-model-imports', '--jobs', '1', project])).stdout);
+      const codes = doc.findings.map((finding: { code: string }) => finding.code);
+      const djfixSaysFails = codes.some((code: string) => code !== 'harmless-cycle');
+      expect({ pythonFails, djfixSaysFails, error: run.error, failures: run.result }).toMatchObject({ pythonFails: djfixSaysFails, djfixSaysFails });
     });
   }
 });

@@ -2,7 +2,8 @@ import { extractFacts } from '../../src/facts';
 import { parsePython } from '../../src/parse';
 import { buildIndex, ProjectIndex } from '../../src/project/index';
 import { moduleNameOf } from '../../src/project/modules';
-import { Dependency, Plan, planFor } from '../../transforms/lazy-model-imports/plan';
+import type { Dependency } from '../../transforms/lazy-model-imports/judge';
+import { Plan, planFor } from '../../transforms/lazy-model-imports/plan';
 
 const texts = new WeakMap<ProjectIndex, Record<string, string>>();
 
@@ -65,7 +66,8 @@ describe('which imports break a cycle', () => {
     expect(cutsOf(index)).toEqual(['shop/models.py:2']);
   });
 
-  test('a helper-only part of a cycle is reported after the model part is cut', () => {
+  test('a cycle that would still fail with every lazy import made is reported, not half fixed', () => {
+    // models > helpers > models fails on Thing (lazy-able), but helpers > text > helpers fails on shout too.
     const index = indexOf({
       ...SETTINGS(['app']),
       'app/__init__.py': '',
@@ -73,20 +75,44 @@ describe('which imports break a cycle', () => {
       'app/helpers.py': 'from app.models import Thing\nfrom app.text import upper\n\ndef shout():\n    return Thing\n',
       'app/text.py': 'from app.helpers import shout\n\ndef upper():\n    return shout\n',
     });
-    expect(cutsOf(index)).toEqual(['app/helpers.py:1']);
+    expect(cutsOf(index)).toEqual([]);
     const [report] = plan(index).reports;
-    expect(report.cycle.modules).toEqual(['app.helpers', 'app.text']);
-    expect(report.dependencies.some((dependency) => dependency.modelish)).toBe(false);
+    expect(report.cycle.modules).toEqual(['app.helpers', 'app.models', 'app.text']);
+    expect(report.failure?.failure).toMatchObject({ importer: 'app.helpers', target: 'app.models', name: 'Thing' });
+  });
+
+  test('a cycle that does not fail is reported, and left alone', () => {
+    // Django imports app.models first; helpers then finds Thing already bound.
+    const index = indexOf({
+      ...SETTINGS(['app']),
+      'app/__init__.py': '',
+      'app/models.py': 'from django.db import models\n\nclass Thing(models.Model):\n    pass\n\nfrom app.helpers import shout\n',
+      'app/helpers.py': 'from app.models import Thing\n\ndef shout():\n    return Thing\n',
+    });
+    expect(cutsOf(index)).toEqual([]);
+    expect(plan(index).reports.map((report) => [report.cycle.modules, report.failure])).toEqual([[['app.helpers', 'app.models'], undefined]]);
+  });
+
+  test('without settings, any module of the cycle may be imported first', () => {
+    const index = indexOf({
+      'lib/__init__.py': '',
+      'lib/models.py': 'from django.db import models\n\nclass Thing(models.Model):\n    pass\n\nfrom lib.helpers import shout\n',
+      'lib/helpers.py': 'from lib.models import Thing\n\ndef shout():\n    return Thing\n',
+    });
+    // helpers first: it imports lib.models, which reads shout from helpers before helpers binds it.
+    expect(cutsOf(index)).toEqual(['lib/helpers.py:1']);
+    expect(plan(index).cuts[0].fixes).toMatchObject({ entry: 'lib.helpers', failure: { importer: 'lib.models', name: 'shout' } });
   });
 });
 
 describe('what the plan reads', () => {
-  test('only files whose cycle imports name a model, and importers of the functions that would look one up; helper-only cycles come from the index alone', () => {
+  test('files in no cycle are never read', () => {
     const files = {
       ...SETTINGS(['app']),
       'app/__init__.py': '',
       'app/models.py': 'from django.db import models\nfrom app.helpers import shout\n\nclass Thing(models.Model):\n    pass\n',
       'app/helpers.py': 'from app.models import Thing\n\ndef shout():\n    return Thing\n',
+      'app/views.py': 'from app.models import Thing\nfrom app.helpers import shout\n',
       'app/text.py': 'from app.html import escape\n',
       'app/html.py': 'from app.text import title\n',
     };
@@ -98,8 +124,8 @@ describe('what the plan reads', () => {
     });
     expect(found.cuts.map((cut) => cut.dependency.path)).toEqual(['app/helpers.py']);
     expect(found.reports.map((report) => report.cycle.modules)).toEqual([['app.html', 'app.text']]);
-    // helpers.py for its uses of Thing; models.py because it imports shout(), which must not run at import time.
-    expect([...new Set(read)].sort()).toEqual(['app/helpers.py', 'app/models.py']);
+    expect(read).not.toContain('app/views.py');
+    expect(read).not.toContain('proj/settings.py');
   });
 });
 
@@ -168,7 +194,7 @@ describe('imports that are never made lazy', () => {
       'app/helpers.py': 'from app.models import Thing\n\ndef default_name():\n    return str(Thing.objects.count())\n',
     });
     expect(cutsOf(index)).toEqual([]);
-    expect(reasonsOf(index).join('\n')).toContain('default_name() uses Thing and is called while modules are imported');
+    expect(reasonsOf(index).join('\n')).toContain('default_name() uses Thing and is called by a module imported during django.setup()');
   });
 
   test("a model registered only by the import itself, or imported by the app's models module", () => {

@@ -1,5 +1,5 @@
 import { parsePython } from '../../src/parse';
-import { bodyInsertion, findImportUses, ImportBinding, preferredQuote } from '../../transforms/lazy-model-imports/uses';
+import { bodyInsertion, findImportUses, ImportBinding, moduleBindingLines, preferredQuote } from '../../transforms/lazy-model-imports/uses';
 
 function uses(text: string) {
   return findImportUses(parsePython(text), text);
@@ -189,5 +189,35 @@ describe('bodyInsertion', () => {
   test('no line of its own for a lookup', () => {
     expect(at('def f(): return 1\n')).toBeUndefined();
     expect(at('def f():\n    """Doc."""; return 1\n')).toBeUndefined();
+  });
+});
+
+describe('moduleBindingLines', () => {
+  test('definitions, assignments, imports and loop targets at module level, in blocks too; not in classes, functions or TYPE_CHECKING', () => {
+    const text = [
+      'import a.b as ab, c.d',
+      'from .m import X as Y, Z',
+      'A, (B, C) = 1, (2, 3)',
+      'D: int',
+      'E: int = 1',
+      'try:',
+      '    F = 1',
+      'except ImportError:',
+      '    F = None',
+      'for G in []:',
+      '    pass',
+      'if TYPE_CHECKING:',
+      '    from x import H',
+      'else:',
+      '    H = object',
+      'class K:',
+      '    inner = 1',
+      '@decorator',
+      'def f():',
+      '    local = 1',
+    ].join('\n');
+    expect(Object.fromEntries(moduleBindingLines(parsePython(text)))).toEqual({
+      ab: [1], c: [1], Y: [2], Z: [2], A: [3], B: [3], C: [3], E: [5], F: [7, 9], G: [10], H: [15], K: [16], f: [18],
+    });
   });
 });

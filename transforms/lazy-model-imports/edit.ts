@@ -6,7 +6,7 @@ import type { TextEdit } from '../../src/model';
 import type { Node, Tree } from '../../src/parse';
 import { lineEnding } from '../../src/source';
 import { listText } from './messages';
-import type { LazyBinding, ModelRef } from './plan';
+import type { LazyBinding, ModelRef } from './judge';
 import { bodyInsertion, FileUses, ImportBinding, preferredQuote, quoteFor } from './uses';
 
 export type CutEdits = { ok: true; edits: TextEdit[]; summary: string[]; labels: string[] } | { ok: false; reason: string };

@@ -4,10 +4,9 @@
 // come from the project index (plan.ts); this file turns the part of the plan that concerns one file
 // into findings.
 import type { Finding } from '../../src/model';
-import type { ImportCycle } from '../../src/project/cycles';
 import type { AnalysisContext, Transform } from '../types';
 import { cutEdits } from './edit';
-import { chainsText, listText } from './messages';
+import { chainsText, failureText, listText } from './messages';
 import { Cut, CycleReport, ID, inImportCycle, Plan, planFor } from './plan';
 import { findImportUses } from './uses';
 
@@ -70,63 +69,66 @@ function analyze({ file, index, readText }: AnalysisContext): Finding[] {
   const plan = planFor(index, (path) => (path === file.path ? file.text : readText(path)));
   const cuts = plan.cuts.filter((cut) => cut.dependency.path === file.path);
   const reports = plan.reports.filter((report) => report.path === file.path);
+  const pathOf = (module: string) => index.modules[module] ?? module;
   const findings: Finding[] = [];
   const uses = cuts.length > 0 ? findImportUses(file.tree, file.text) : undefined;
   for (const cut of cuts) {
-    const line = cut.dependency.lazy![0].line;
+    const line = cut.dependency.edges[0].line;
     const location = { path: file.path, line, column: firstColumn(file.text, line) };
-    const chain = `Import cycle: ${chainsText(cut.chains)}`;
-    const edits = cutEdits(file.text, file.tree, uses!, cut.dependency.lazy!);
+    const story = `Import cycle: ${chainsText(cut.chains)}. ${failureText(cut.fixes.failure, cut.fixes.entry, pathOf)}.`;
+    const edits = cutEdits(file.text, file.tree, uses!, cut.dependency.lazy);
     if (!edits.ok) {
-      findings.push({ transform: ID, code: 'lazy-import', location, message: `${chain}.`, sources: [SOURCES.lookup], notFixed: edits.reason });
+      findings.push({ transform: ID, code: 'lazy-import', location, message: story, sources: [SOURCES.lookup], notFixed: edits.reason });
       continue;
     }
-    const message = `${chain}. djfix breaks it at ${file.path}:${line}, the import of ${cut.dependency.to}: ${edits.summary.join('; ')}. App label ${edits.labels.join('; ')}.${companions(plan, cut)}`;
+    const message = `${story} djfix makes the import of ${cut.dependency.to} at ${file.path}:${line} lazy: ${edits.summary.join('; ')}. App label ${edits.labels.join('; ')}.${companions(plan, cut)}`;
     findings.push({ transform: ID, code: 'lazy-import', location, message, sources: [SOURCES.lookup, SOURCES.relation], change: { safety: 'review', files: [{ path: file.path, kind: 'edit', edits: edits.edits }] } });
   }
-  for (const report of reports) findings.push(reportFinding(plan, report, file.text));
+  for (const report of reports) findings.push(reportFinding(report, file.text, pathOf));
   return findings;
 }
 
-/** Other imports of the same cycle that djfix also breaks, and what it leaves, so one finding tells the whole story. */
+/** Other imports djfix makes lazy for the same cycle, so one finding tells the whole story. */
 function companions(plan: Plan, cut: Cut): string {
-  const others = plan.cuts.filter((other) => other !== cut && other.cycle === cut.cycle).map((other) => `${other.dependency.path}:${other.dependency.lazy![0].line}`);
-  const left = plan.reports.filter((report) => sameCycle(report.cycle, cut.cycle)).map((report) => `${report.path}:${report.line}`);
-  const parts: string[] = [];
-  if (others.length > 0) parts.push(` The same cycle is also broken at ${listText(others)}.`);
-  if (left.length > 0) parts.push(` Part of it stays a cycle with no lazy fix; see ${listText(left)}.`);
-  return parts.join('');
+  const others = plan.cuts.filter((other) => other !== cut && other.cycle === cut.cycle).map((other) => `${other.dependency.path}:${other.dependency.edges[0].line}`);
+  return others.length > 0 ? ` For this cycle djfix also makes ${listText(others)} lazy; it needs all of them.` : '';
 }
 
-function sameCycle(part: ImportCycle, whole: ImportCycle): boolean {
-  return part.modules.every((module) => whole.modules.includes(module));
-}
-
-function reportFinding(plan: Plan, report: CycleReport, text: string): Finding {
+function reportFinding(report: CycleReport, text: string, pathOf: (module: string) => string): Finding {
   const location = { path: report.path, line: report.line, column: firstColumn(text, report.line) };
-  const modelish = report.dependencies.filter((dependency) => dependency.modelish);
-  const cutHere = plan.cuts.filter((cut) => sameCycle(report.cycle, cut.cycle)).map((cut) => `${cut.dependency.path}:${cut.dependency.lazy![0].line}`);
-  const remainder = cutHere.length > 0 ? ` (left after djfix breaks the import at ${listText(cutHere)})` : '';
   const chains = chainsText(report.chains);
   const more = report.cycle.edges.length > report.chains.flat().length ? ` ${report.cycle.modules.length} modules take part: ${report.cycle.modules.join(', ')}.` : '';
+  if (!report.failure) {
+    return {
+      transform: ID,
+      code: 'harmless-cycle',
+      location,
+      message: `Import cycle: ${chains}.${more} It does not fail: during django.setup() and with any of its modules imported first, every import in it finds a module, or a name its module has already bound.`,
+      sources: [SOURCES.lookup],
+      notFixed: 'nothing in it fails at import time; djfix leaves working cycles alone',
+    };
+  }
+  const failure = `${failureText(report.failure.failure, report.failure.entry, pathOf)}.`;
+  const modelish = report.dependencies.filter((dependency) => dependency.modelish);
   if (modelish.length === 0) {
     return {
       transform: ID,
       code: 'helper-cycle',
       location,
-      message: `Import cycle${remainder}: ${chains}.${more} None of these imports names a Django model, so there is no lazy lookup to break it with.`,
+      message: `Import cycle: ${chains}.${more} ${failure} None of its imports names a Django model, so there is no lazy lookup to break it with.`,
       sources: [SOURCES.lookup],
       notFixed: 'no model import to make lazy: move what both modules need into a module that imports neither, or import inside the function that needs it',
     };
   }
   const reasons = [...new Set(modelish.flatMap((dependency) => dependency.reasons))];
+  const why = reasons.length > 0 ? `No set of its model imports can be made lazy so that it stops failing: ${reasons.join('; ')}.` : 'Making its model imports lazy would not stop it failing: the failing import is not one of them.';
   return {
     transform: ID,
     code: 'model-cycle',
     location,
-    message: `Import cycle${remainder}: ${chains}.${more} No import of a model in it can be made lazy: ${reasons.join('; ')}.`,
+    message: `Import cycle: ${chains}.${more} ${failure} ${why}`,
     sources: [SOURCES.lookup, SOURCES.relation],
-    notFixed: 'every model import of this cycle is needed while the module is imported, or could not be changed safely (see the reasons)',
+    notFixed: 'no lazy model import stops this cycle failing (see the reasons); it needs a change of design',
   };
 }
 

@@ -1,11 +1,24 @@
 // The words of lazy-model-imports: cycles as chains of imports with file:line, and why a use of a
 // model has no lazy form, with what to do instead.
 import type { ImportTimeEdge } from '../../src/project/cycles';
+import type { ImportFailure } from './simulate';
 import type { BindingProblem, BlockedKind } from './uses';
 
 /** `a/x.py:3 imports a.y, a/y.py:5 imports a.x`: one cycle, every edge with its file and line. */
 export function chainText(chain: ImportTimeEdge[]): string {
   return chain.map((edge) => `${edge.path}:${edge.line} imports ${edge.to}`).join(', ');
+}
+
+/**
+ * `django.setup() fails: it imports a.models; a/models.py:3 imports a.helpers; a/helpers.py:4 imports
+ * Order from a.models, which is still at line 3 and binds Order only at line 6.`
+ */
+export function failureText(failure: ImportFailure, entry: string | undefined, pathOf: (module: string) => string): string {
+  const start = entry === undefined ? `django.setup() fails: it imports ${failure.stack[0].module}` : `Importing ${entry} first fails`;
+  const steps = failure.stack.slice(0, -1).map((step, i) => `${pathOf(step.module)}:${step.line} imports ${failure.stack[i + 1].module}`);
+  const bound = failure.boundAt !== undefined ? `binds ${failure.name} only at line ${failure.boundAt}` : `does not bind ${failure.name} before that`;
+  const read = `${pathOf(failure.importer)}:${failure.line} reads ${failure.name} from ${failure.target}, which is still at line ${failure.pausedAt} and ${bound}`;
+  return `${start}; ${[...steps, read].join('; ')} (ImportError: partially initialized module)`;
 }
 
 export function chainsText(chains: ImportTimeEdge[][]): string {

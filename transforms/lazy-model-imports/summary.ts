@@ -2,7 +2,7 @@
 // plain data, so that the file's tree can go as soon as it is summarized.
 import type { Tree } from '../../src/parse';
 import type { BindingProblem, BlockedKind, FileUses, ImportBinding, Placement } from './uses';
-import { findImportUses } from './uses';
+import { findImportUses, IMPORT_TIME_KINDS, moduleBindingLines } from './uses';
 
 /** How many blocked uses of one name are kept, to explain why it stays: enough to act on. */
 const MAX_BLOCKED = 5;
@@ -34,6 +34,8 @@ export interface BindingSummary {
   members: Record<string, UseSummary & { clashes: boolean }>;
   /** Lines where the binding is used without a member: a module object passed around. */
   memberless: number[];
+  /** `binding.member` reads that run while the module is imported (what a half-imported module must already hold). */
+  memberReads: Array<{ line: number; member: string }>;
 }
 
 export interface FileSummary {
@@ -42,13 +44,15 @@ export interface FileSummary {
   registryTaken?: number;
   importTimeCalls: string[];
   bindings: BindingSummary[];
+  /** The lines binding each name at module level. */
+  bindingLines: Record<string, number[]>;
 }
 
 export function summarize(tree: Tree, text: string): FileSummary {
-  return summarizeUses(findImportUses(tree, text));
+  return { ...summarizeUses(findImportUses(tree, text)), bindingLines: Object.fromEntries(moduleBindingLines(tree)) };
 }
 
-function summarizeUses(uses: FileUses): FileSummary {
+function summarizeUses(uses: FileUses): Omit<FileSummary, 'bindingLines'> {
   return {
     futureAnnotations: uses.futureAnnotations,
     registry: uses.registry,
@@ -61,18 +65,20 @@ function summarizeUses(uses: FileUses): FileSummary {
 function summarizeBinding(binding: ImportBinding, hasName: (name: string) => boolean): BindingSummary {
   const members: BindingSummary['members'] = {};
   const memberless: number[] = [];
+  const memberReads: BindingSummary['memberReads'] = [];
   for (const site of binding.sites) {
     if (site.member === undefined || site.viaMember === undefined) {
       memberless.push(site.line);
       continue;
     }
+    if (site.viaMember.kind && IMPORT_TIME_KINDS.has(site.viaMember.kind)) memberReads.push({ line: site.line, member: site.member });
     members[site.member] ??= { ...emptySummary(), clashes: hasName(site.member) };
     add(members[site.member], site.line, site.viaMember);
   }
   const bare = emptySummary();
   for (const site of binding.sites) add(bare, site.line, site.bare);
   const { line, module, level, name, dotted, alias, local, topLevel, problems } = binding;
-  return { line, module, level, name, dotted, alias, local, topLevel, problems, uses: binding.sites.length, bare, members, memberless };
+  return { line, module, level, name, dotted, alias, local, topLevel, problems, uses: binding.sites.length, bare, members, memberless, memberReads };
 }
 
 function emptySummary(): UseSummary {

@@ -36,6 +36,9 @@ export type BlockedKind =
   /** A module bound by an import, used on its own rather than through one of its names. */
   | 'module-object';
 
+/** Uses that run while the module is imported (the others have no room for a lazy form, but run later). */
+export const IMPORT_TIME_KINDS: ReadonlySet<BlockedKind> = new Set<BlockedKind>(['base-class', 'decorator', 'signal-sender', 'default-argument', 'class-body', 'module-level']);
+
 export interface Placement {
   context: UseContext;
   kind?: BlockedKind;
@@ -185,6 +188,57 @@ interface ModuleScan {
   calls: Set<string>;
 }
 
+/**
+ * The lines that bind each name at module level, in order: definitions, assignments, imports, loop
+ * and `with` targets, in module-level blocks too, but not under `if TYPE_CHECKING:` (which never runs).
+ */
+export function moduleBindingLines(tree: Tree): Map<string, number[]> {
+  const lines = new Map<string, number[]>();
+  const bind = (name: string | undefined, node: Node) => {
+    if (name) lines.set(name, [...(lines.get(name) ?? []), node.startPosition.row + 1]);
+  };
+  const bindTargets = (target: Node | null) => {
+    if (!target) return;
+    if (target.type === 'identifier') bind(target.text, target);
+    else if (PATTERN_WRAPPERS.has(target.type) || target.type === 'as_pattern_target') for (const child of target.namedChildren) bindTargets(child);
+  };
+  const visit = (container: Node) => {
+    for (const statement of container.namedChildren) {
+      const type = statement.type;
+      if (type === 'if_statement' && isTypeCheckingCondition(statement.childForFieldName('condition'))) {
+        for (const clause of statement.namedChildren.filter((child) => child.type === 'else_clause' || child.type === 'elif_clause')) visit(clause);
+        continue;
+      }
+      if (CONTAINERS.has(type)) {
+        if (type === 'for_statement') bindTargets(statement.childForFieldName('left'));
+        for (const item of type === 'with_statement' ? statement.descendantsOfType('as_pattern_target') : []) bindTargets(item);
+        visit(statement);
+        continue;
+      }
+      const definition = type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
+      if (definition?.type === 'class_definition' || definition?.type === 'function_definition') bind(definition.childForFieldName('name')?.text, statement);
+      else if (IMPORT_STATEMENTS.has(type)) for (const item of statement.childrenForFieldName('name')) bind(boundName(statement, item), statement);
+      else if (type === 'expression_statement') {
+        const expression = statement.firstNamedChild;
+        const isBindingAssignment = expression?.type === 'assignment' ? expression.childForFieldName('right') !== null : expression?.type === 'augmented_assignment';
+        if (isBindingAssignment) bindTargets(expression!.childForFieldName('left'));
+      }
+    }
+  };
+  visit(tree.rootNode);
+  return lines;
+}
+
+function isTypeCheckingCondition(condition: Node | null): boolean {
+  return condition !== null && /^(typing\.)?TYPE_CHECKING$/.test(condition.text);
+}
+
+/** The name an imported item binds: its alias, the imported name, or the first part of `import a.b`. */
+function boundName(statement: Node, item: Node): string | undefined {
+  if (item.type === 'aliased_import') return item.childForFieldName('alias')?.text;
+  return statement.type === 'import_statement' ? item.text.split('.')[0] : item.text;
+}
+
 /** Callees (dotted, as written) called or applied as decorators while the module is imported. */
 export function importTimeCalls(tree: Tree): string[] {
   return [...scanModule(tree.rootNode).calls].sort();
@@ -298,10 +352,7 @@ function importStatementsOf(root: Node, text: string): (offset: number) => Node 
 
 /** Whether an import statement binds `name` (`import name`, `import name.x`, `from m import name`, `... as name`). */
 function bindsName(statement: Node, name: string): boolean {
-  return statement.childrenForFieldName('name').some((item) => {
-    if (item.type === 'aliased_import') return item.childForFieldName('alias')?.text === name;
-    return statement.type === 'import_statement' ? item.text.split('.')[0] === name : item.text === name;
-  });
+  return statement.childrenForFieldName('name').some((item) => boundName(statement, item) === name);
 }
 
 /** Every name bound by an import statement, except from modules that are never the project's. */
