@@ -1,6 +1,7 @@
 // The one place that adds and removes imports, so every transform does it the same way: no
 // duplicates, new imports after the docstring and `__future__` imports and within the file's first
 // import block, the file's own line endings, and a statement removed only when nothing is left in it.
+import { isTypeCheckingCondition } from './facts';
 import type { TextEdit } from './model';
 import type { Node, Tree } from './parse';
 import { lineEnding } from './source';
@@ -173,7 +174,7 @@ export function importStatementText(spec: ImportSpec): string {
  */
 export function addTypeCheckingImports(text: string, tree: Tree, specs: ImportSpec[], near: Node, alongside: TextEdit[] = []): TextEdit[] {
   const eol = lineEnding(text);
-  const statements = [...new Set(specs.map(importStatementText))];
+  const statements = groupedStatements(specs);
   const existing = typeCheckingBlock(tree);
   if (existing) {
     const present = new Set(existing.namedChildren.map((node) => node.text));
@@ -202,7 +203,10 @@ export function addTypeCheckingImports(text: string, tree: Tree, specs: ImportSp
       edits.push(edit);
     }
   }
-  const alreadyBlank = prefix === '' && blankBefore(text, at, alongside);
+  const before = lineBefore(text, at, alongside);
+  const alreadyBlank = prefix === '' && (before === undefined || before.trim() === '');
+  // `from __future__` imports stand apart: a new typing import does not join them.
+  if (prefix !== '' && before !== undefined && /^from\s+__future__\s/.test(before)) prefix = `${eol}${prefix}`;
   const after = text.slice(at);
   const lead = prefix === '' && at === text.length && !text.endsWith('\n') ? eol : '';
   const blankAfter = after === '' || /^[ \t]*\r?\n/.test(after) ? '' : eol;
@@ -212,13 +216,34 @@ export function addTypeCheckingImports(text: string, tree: Tree, specs: ImportSp
   return edits;
 }
 
-/** Whether, once `edits` are applied, the line before offset `at` is blank (or `at` starts the file). */
-function blankBefore(text: string, at: number, edits: TextEdit[]): boolean {
-  if (edits.some((edit) => edit.start === at && edit.end === at && edit.text !== '')) return false;
+/** One statement per module for from-imports (`from m import a, b`), in the order the specs come; no repeats. */
+function groupedStatements(specs: ImportSpec[]): string[] {
+  const statements: Array<{ module: string; items: string[] } | { text: string }> = [];
+  for (const spec of specs) {
+    if (spec.name === undefined) {
+      const text = importStatementText(spec);
+      if (!statements.some((statement) => 'text' in statement && statement.text === text)) statements.push({ text });
+      continue;
+    }
+    const item = spec.alias ? `${spec.name} as ${spec.alias}` : spec.name;
+    const grouped = statements.find((statement): statement is { module: string; items: string[] } => 'module' in statement && statement.module === spec.module);
+    if (!grouped) statements.push({ module: spec.module, items: [item] });
+    else if (!grouped.items.includes(item)) grouped.items.push(item);
+  }
+  return statements.map((statement) => ('text' in statement ? statement.text : `from ${statement.module} import ${statement.items.join(', ')}`));
+}
+
+/**
+ * The line that, once `edits` are applied, ends at offset `at` (`''` when an edit inserts there,
+ * undefined at the start of the file).
+ */
+function lineBefore(text: string, at: number, edits: TextEdit[]): string | undefined {
+  const inserted = edits.find((edit) => edit.start === at && edit.end === at && edit.text !== '');
+  if (inserted) return inserted.text.split(/\r?\n/).filter((line) => line !== '').pop() ?? '';
   let end = at;
   const removedUpTo = (offset: number) => edits.find((edit) => edit.end === offset && edit.start < offset && edit.text === '');
   for (let removed = removedUpTo(end); removed; removed = removedUpTo(end)) end = removed.start;
-  return end === 0 || text.slice(lineStart(text, end - 1), end).trim() === '';
+  return end === 0 ? undefined : text.slice(lineStart(text, end - 1), end);
 }
 
 /** The body of the module-level `if TYPE_CHECKING:` block whose statements start on their own lines. */
@@ -227,7 +252,7 @@ function typeCheckingBlock(tree: Tree): Node | undefined {
     if (node.type !== 'if_statement') continue;
     const condition = node.childForFieldName('condition');
     const body = node.childForFieldName('consequence');
-    if (condition && /^(typing\.)?TYPE_CHECKING$/.test(condition.text) && body && body.startPosition.row > condition.startPosition.row) return body;
+    if (condition && isTypeCheckingCondition(condition) && body && body.startPosition.row > condition.startPosition.row) return body;
   }
   return undefined;
 }

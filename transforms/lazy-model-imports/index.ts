@@ -10,6 +10,9 @@ import { chainsText, failureText, listText } from './messages';
 import { Cut, CycleReport, ID, inImportCycle, Plan, planFor } from './plan';
 import { findImportUses } from './uses';
 
+/** Reasons shown for a cycle djfix cannot fix: enough to act on without burying the message. */
+const MAX_REASONS = 8;
+
 const SOURCES = {
   lookup: 'docs/ref/applications.txt',
   relation: 'docs/ref/models/fields.txt',
@@ -97,7 +100,8 @@ function companions(plan: Plan, cut: Cut): string {
 function reportFinding(report: CycleReport, text: string, pathOf: (module: string) => string): Finding {
   const location = { path: report.path, line: report.line, column: firstColumn(text, report.line) };
   const chains = chainsText(report.chains);
-  const more = report.cycle.edges.length > report.chains.flat().length ? ` ${report.cycle.modules.length} modules take part: ${report.cycle.modules.join(', ')}.` : '';
+  const shown = new Set(report.chains.flat().flatMap((edge) => [edge.from, edge.to]));
+  const more = report.cycle.modules.some((module) => !shown.has(module)) ? ` ${report.cycle.modules.length} modules take part: ${report.cycle.modules.join(', ')}.` : '';
   if (!report.failure) {
     return {
       transform: ID,
@@ -121,7 +125,8 @@ function reportFinding(report: CycleReport, text: string, pathOf: (module: strin
     };
   }
   const reasons = [...new Set(modelish.flatMap((dependency) => dependency.reasons))];
-  const why = reasons.length > 0 ? `No set of its model imports can be made lazy so that it stops failing: ${reasons.join('; ')}.` : 'Making its model imports lazy would not stop it failing: the failing import is not one of them.';
+  const shownReasons = reasons.length > MAX_REASONS ? [...reasons.slice(0, MAX_REASONS), `and ${reasons.length - MAX_REASONS} more`] : reasons;
+  const why = reasons.length > 0 ? `No set of its model imports can be made lazy so that it stops failing: ${shownReasons.join('; ')}.` : 'Making its model imports lazy would not stop it failing: the failing import is not one of them.';
   return {
     transform: ID,
     code: 'model-cycle',

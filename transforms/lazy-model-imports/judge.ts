@@ -7,6 +7,7 @@ import { appOfModule, resolveClass, settingLiteral } from '../../src/project/ind
 import type { ProjectIndex } from '../../src/project/index';
 import { blockedText, problemText } from './messages';
 import type { BindingSummary, UseSummary } from './summary';
+import type { BlockedKind } from './uses';
 import { importTimeCalls } from './uses';
 import type { ProjectFiles } from './world';
 
@@ -172,7 +173,9 @@ export class Judge {
   }
 
   private useReasons(name: string, summary: UseSummary, dependency: Dependency): string[] {
-    const reasons = summary.blocked.map((blocked) => blockedText(blocked.kind, name, `${dependency.path}:${blocked.line}`));
+    const linesByKind = new Map<BlockedKind, number[]>();
+    for (const blocked of summary.blocked) linesByKind.set(blocked.kind, [...(linesByKind.get(blocked.kind) ?? []), blocked.line]);
+    const reasons = [...linesByKind].map(([kind, lines]) => blockedText(kind, name, `${dependency.path}:${lines.join(', ')}`));
     if (summary.function === 0) return reasons;
     const file = this.files.summary(dependency.from);
     if (file?.registryTaken !== undefined) {

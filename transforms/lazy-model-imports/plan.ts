@@ -8,6 +8,8 @@
 import { importCycles } from '../../src/project/cycles';
 import type { ImportCycle, ImportTimeEdge } from '../../src/project/cycles';
 import { shortestCycle } from '../../src/project/cycles';
+import { stringItems } from '../../src/facts';
+import { settingStatements } from '../../src/project/index';
 import type { ProjectIndex } from '../../src/project/index';
 import { Dependency, Judge } from './judge';
 import { ImportFailure, ImportRun } from './simulate';
@@ -112,21 +114,41 @@ function report(cycle: ImportCycle, dependencies: Dependency[]): CycleReport {
 
 /**
  * The modules django.setup() imports, in order: the settings, each app's package and AppConfig
- * module, then each app's models (INSTALLED_APPS order; every package with models when it cannot be
- * read). None when the project has no settings djfix found: nothing is known to be imported first.
+ * module, then each app's models, in INSTALLED_APPS order. None when the project has no settings
+ * djfix found: nothing is known to be imported first.
  */
 export function djangoSetupModules(index: ProjectIndex): string[] {
   const settings = index.settings.paths[0];
   const settingsModule = settings === undefined ? undefined : index.files[settings]?.module;
-  if (settingsModule === undefined) return [];
-  const installed = index.apps.filter((app) => app.installed);
-  const apps = installed.length > 0 ? installed : index.apps;
-  const modules = [
-    settingsModule,
-    ...apps.flatMap((app) => [app.module, ...(app.config ? [app.config.slice(0, app.config.lastIndexOf('.'))] : [])]),
-    ...apps.map((app) => `${app.module}.models`),
-  ];
+  if (settings === undefined || settingsModule === undefined) return [];
+  const apps = setupApps(index, settings);
+  const modules = [settingsModule, ...apps.flatMap((app) => [app.module, ...(app.configModule ? [app.configModule] : [])]), ...apps.map((app) => `${app.module}.models`)];
   return modules.filter((module, i) => index.modules[module] !== undefined && modules.indexOf(module) === i);
+}
+
+/**
+ * The project's apps in the order Django sets them up: the entries of INSTALLED_APPS's first literal
+ * assignment (later `.remove()`, `.append()`, `.extend()` or `+=` cannot move the entries it lists;
+ * what they add comes after), else the packages with an AppConfig or models, outermost only.
+ */
+function setupApps(index: ProjectIndex, settings: string): Array<{ module: string; configModule?: string }> {
+  const assignment = settingStatements(index, settings, 'INSTALLED_APPS')?.facts.find((fact) => fact.op === '=' && !fact.conditional);
+  const entries = assignment && stringItems(assignment.value);
+  const appsModule = (module: string) => (index.modules[`${module}.apps`] !== undefined ? `${module}.apps` : undefined);
+  if (entries) {
+    return entries.flatMap((entry) => {
+      const app = index.apps.find((candidate) => candidate.module === entry || candidate.config === entry);
+      if (app) return [{ module: app.module, configModule: app.config ? app.config.slice(0, app.config.lastIndexOf('.')) : appsModule(app.module) }];
+      if (index.modules[entry] !== undefined) return [{ module: entry, configModule: appsModule(entry) }];
+      const configModule = entry.slice(0, entry.lastIndexOf('.'));
+      return index.modules[configModule] !== undefined ? [{ module: configModule.replace(/\.apps$/, ''), configModule }] : [];
+    });
+  }
+  const definesModels = new Set(Object.values(index.models).map((model) => model.module));
+  const candidates = index.apps.filter((app) => app.config || [...definesModels].some((module) => module === `${app.module}.models` || module.startsWith(`${app.module}.models.`)));
+  return candidates
+    .filter((app) => !candidates.some((outer) => app.module.startsWith(`${outer.module}.`)))
+    .map((app) => ({ module: app.module, configModule: app.config ? app.config.slice(0, app.config.lastIndexOf('.')) : appsModule(app.module) }));
 }
 
 /** Every module importing `entries` imports, whatever fails on the way. */

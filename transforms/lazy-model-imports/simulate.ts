@@ -120,6 +120,8 @@ export class ImportRun {
   private check(importer: string, line: number, target: string, name: string): ImportFailure | undefined {
     const state = this.state.get(target);
     if (!state || !this.isRunning(target)) return undefined;
+    // A submodule is an attribute of its package once it has been imported.
+    if (this.state.get(`${target}.${name}`)?.done) return undefined;
     const boundAt = this.world.bindingLine(target, name);
     if (boundAt !== undefined && boundAt < state.paused) return undefined;
     return { importer, line, target, name, pausedAt: state.paused, boundAt, stack: this.stack.map((module) => ({ module, line: this.state.get(module)!.paused })) };

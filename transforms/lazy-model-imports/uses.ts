@@ -3,7 +3,7 @@
 // (a "label.Model" string), in an annotation (quoted, the import kept for type checkers) — or not at
 // all, because it runs while the module is being imported. This reads one file; which names are
 // models and which imports form cycles is for the project index to say (see plan.ts).
-import { importScope } from '../../src/facts';
+import { importScope, isTypeCheckingCondition } from '../../src/facts';
 import type { Node, Tree } from '../../src/parse';
 import { query, stringValue } from '../../src/parse';
 
@@ -227,10 +227,6 @@ export function moduleBindingLines(tree: Tree): Map<string, number[]> {
   };
   visit(tree.rootNode);
   return lines;
-}
-
-function isTypeCheckingCondition(condition: Node | null): boolean {
-  return condition !== null && /^(typing\.)?TYPE_CHECKING$/.test(condition.text);
 }
 
 /** The name an imported item binds: its alias, the imported name, or the first part of `import a.b`. */

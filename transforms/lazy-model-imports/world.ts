@@ -91,9 +91,14 @@ export class ProjectWorld implements ImportWorld {
     return this.files.index.modules[module] !== undefined;
   }
 
-  bindingLine(module: string, name: string): number | undefined {
+  bindingLine(module: string, name: string, depth = 0): number | undefined {
     const lazyLines = new Set(this.lazyOf(module).filter((binding) => binding.local === name).map((binding) => binding.line));
     const lines = (this.files.summary(module)?.bindingLines[name] ?? []).filter((line) => !lazyLines.has(line));
+    // `from other import *` binds the names `other` binds (any, for a module outside the project).
+    for (const statement of this.imports(module)) {
+      if (!statement.names?.some((item) => item.name === '*') || depth > 8) continue;
+      if (!this.isModule(statement.to) || this.bindingLine(statement.to, name, depth + 1) !== undefined) lines.push(statement.line);
+    }
     return lines.length > 0 ? Math.min(...lines) : undefined;
   }
 
