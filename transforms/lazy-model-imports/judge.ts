@@ -97,6 +97,23 @@ export class Judge {
     return dependencies;
   }
 
+  /**
+   * The model a qualified name refers to, following re-exports, star imports included
+   * (`from .jobs import *` in `core/models/__init__.py` makes `core.models.Job` a model).
+   */
+  private modelKey(qualified: string, depth = 0): string | undefined {
+    const key = this.index.modelClasses[resolveClass(this.index, qualified)];
+    if (key !== undefined || depth > 8) return key;
+    const cut = qualified.lastIndexOf('.');
+    const [module, name] = [qualified.slice(0, cut), qualified.slice(cut + 1)];
+    for (const edge of this.index.imports) {
+      if (edge.from !== module || edge.scope !== 'module' || !edge.names?.some((item) => item.name === '*')) continue;
+      const found = this.modelKey(`${edge.to}.${name}`, depth + 1);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+
   /** From the index alone: whether the imports of a dependency name a model, or a module that defines or re-exports one. */
   private mayImportModels(dependency: Dependency): boolean {
     const lines = new Set(dependency.edges.map((edge) => edge.line));
@@ -105,7 +122,7 @@ export class Judge {
       if (!edge.names) return this.modelModules.has(dependency.to);
       return edge.names.some(({ name }) => {
         const qualified = `${edge.to}.${name}`;
-        return qualified === dependency.to ? this.modelModules.has(qualified) : this.index.modelClasses[resolveClass(this.index, qualified)] !== undefined;
+        return qualified === dependency.to ? this.modelModules.has(qualified) : this.modelKey(qualified) !== undefined;
       });
     });
   }
@@ -137,7 +154,7 @@ export class Judge {
       cost += summary.function + summary.relation + summary.annotation;
     };
     if (!asModule) {
-      const key = this.index.modelClasses[resolveClass(this.index, `${dependency.to}.${binding.name}`)];
+      const key = this.modelKey(`${dependency.to}.${binding.name}`);
       if (key) {
         modelish = true;
         const ref = this.modelRef(key, binding.local, where(binding.line), dependency.from);
@@ -153,7 +170,7 @@ export class Judge {
     } else {
       for (const line of binding.memberless) reasons.push(`${binding.local} is used as a module object at ${where(line)}, not through one of its names`);
       for (const [member, summary] of Object.entries(binding.members)) {
-        const key = this.index.modelClasses[resolveClass(this.index, `${dependency.to}.${member}`)];
+        const key = this.modelKey(`${dependency.to}.${member}`);
         const name = `${binding.local}.${member}`;
         if (!key) {
           reasons.push(`${name} (${where(binding.line)}) is not a Django model, so it has no lazy form and the import stays`);

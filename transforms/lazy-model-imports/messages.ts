@@ -16,7 +16,8 @@ export function chainText(chain: ImportTimeEdge[]): string {
 export function failureText(failure: ImportFailure, entry: string | undefined, pathOf: (module: string) => string): string {
   const start = entry === undefined ? `django.setup() fails: it imports ${failure.stack[0].module}` : `Importing ${entry} first fails`;
   const steps = failure.stack.slice(0, -1).map((step, i) => `${pathOf(step.module)}:${step.line} imports ${failure.stack[i + 1].module}`);
-  const bound = failure.boundAt !== undefined ? `binds ${failure.name} only at line ${failure.boundAt}` : `does not bind ${failure.name} before that`;
+  const bound =
+    failure.boundAt === undefined ? `does not bind ${failure.name} before that` : failure.boundAt === failure.pausedAt ? `binds ${failure.name} only once that line is done` : `binds ${failure.name} only at line ${failure.boundAt}`;
   const read = `${pathOf(failure.importer)}:${failure.line} reads ${failure.name} from ${failure.target}, which is still at line ${failure.pausedAt} and ${bound}`;
   return `${start}; ${[...steps, read].join('; ')} (ImportError: partially initialized module)`;
 }
