@@ -165,7 +165,7 @@ export function importStatementText(spec: ImportSpec): string {
 }
 
 /**
- * Edits that import `specs` for type checkers only: into the module's `if TYPE_CHECKING:` block, or
+ * Edits that import `specs` for type checkers only: after the imports of the module's `if TYPE_CHECKING:` block, or
  * into a new one after the run of top-level imports that holds `near` (a top-level import statement),
  * with `from typing import TYPE_CHECKING` added when the module lacks it. Statements the block already
  * holds are not repeated. `alongside` are the caller's other edits (the removal of `near`, an import
@@ -180,8 +180,14 @@ export function addTypeCheckingImports(text: string, tree: Tree, specs: ImportSp
     const present = new Set(existing.namedChildren.map((node) => node.text));
     const missing = statements.filter((statement) => !present.has(statement));
     if (missing.length === 0) return [];
+    // After the block's own leading imports, before anything else it holds (aliases built from these names).
     const indent = text.slice(lineStart(text, existing.startIndex), existing.startIndex);
-    const at = lineEndAfter(text, existing.namedChildren[existing.namedChildren.length - 1].endIndex);
+    let lastImport: Node | undefined;
+    for (const node of existing.namedChildren) {
+      if (node.type === 'import_statement' || node.type === 'import_from_statement') lastImport = node;
+      else if (node.type !== 'comment') break;
+    }
+    const at = lastImport ? lineEndAfter(text, lastImport.endIndex) : lineStart(text, existing.startIndex);
     const lead = at === text.length && !text.endsWith('\n') ? eol : '';
     return [{ start: at, end: at, text: lead + missing.map((statement) => `${indent}${statement}${eol}`).join('') }];
   }

@@ -139,9 +139,11 @@ describe('addTypeCheckingImports', () => {
     );
   });
 
-  test('an existing block gets the import at its end, with its indentation, once', () => {
-    const text = 'from typing import TYPE_CHECKING\nfrom .models import Person\n\nif TYPE_CHECKING:\n\tfrom os import PathLike\n\nX = 1\n';
-    expect(move(text, removeNear)).toBe('from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n\tfrom os import PathLike\n\tfrom .models import Person\n\nX = 1\n');
+  test('an existing block gets the import after its imports, before aliases built from it, with its indentation, once', () => {
+    const text = 'from typing import TYPE_CHECKING\nfrom .models import Person\n\nif TYPE_CHECKING:\n\tfrom os import PathLike\n\tPeople = list[Person]\n\nX = 1\n';
+    expect(move(text, removeNear)).toBe('from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n\tfrom os import PathLike\n\tfrom .models import Person\n\tPeople = list[Person]\n\nX = 1\n');
+    const aliasOnly = 'from typing import TYPE_CHECKING\nfrom .models import Person\n\nif TYPE_CHECKING:\n    People = list[Person]\n';
+    expect(move(aliasOnly, removeNear)).toBe('from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from .models import Person\n    People = list[Person]\n');
     const already = 'from typing import TYPE_CHECKING\nfrom .models import Person\nif TYPE_CHECKING:\n    from .models import Person\n';
     expect(addTypeCheckingImports(already, parsePython(already), [spec], parsePython(already).rootNode.namedChildren[1])).toEqual([]);
   });

@@ -105,6 +105,20 @@ describe('which imports break a cycle', () => {
   });
 });
 
+describe('models re-exported by a package', () => {
+  test('through star imports too: from .order import * makes app.models.Order a model', () => {
+    const index = indexOf({
+      ...SETTINGS(['app']),
+      'app/__init__.py': '',
+      'app/models/__init__.py': 'from .order import *\n',
+      'app/models/order.py': 'from django.db import models\nfrom app.helpers import f\n\nclass Order(models.Model):\n    pass\n',
+      'app/helpers.py': 'from app.models import Order\n\ndef f():\n    return Order.objects.all()\n',
+    });
+    expect(cutsOf(index)).toEqual(['app/helpers.py:1']);
+    expect(plan(index).cuts[0].dependency.lazy[0].models.Order.key).toBe('app.Order');
+  });
+});
+
 describe('what the plan reads', () => {
   test('files in no cycle are never read', () => {
     const files = {

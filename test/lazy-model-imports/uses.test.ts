@@ -57,6 +57,7 @@ describe('where a use of an imported model sits', () => {
     expect(binding(text, 'Order').sites[2].bare.annotation?.text).toBe('list[Order]');
     expect(places(`from __future__ import annotations\n${text}`, 'Order')).toEqual(['3:type-string', '4:type-string', '4:type-string', '4:type-string', '5:type-string']);
     expect(places('from app.models import Order\ndef f(o: Literal["a", \'b\'] | Order): pass\n', 'Order')).toEqual(['2:blocked/unquotable-annotation']);
+    expect(places('from app.models import Order\nif TYPE_CHECKING:\n    Orders = QuerySet[Order]\n', 'Order')).toEqual(['3:type-string']);
   });
 
   test('uses while the module is imported, each with its kind', () => {

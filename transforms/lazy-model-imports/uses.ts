@@ -438,6 +438,10 @@ export function place(expression: Node, future: boolean, text: string): Placemen
         if (child === node.childForFieldName('superclasses')) kind ??= 'base-class';
         else if (child === node.childForFieldName('body')) kind ??= 'class-body';
         break;
+      case 'if_statement':
+        // `if TYPE_CHECKING:` never runs: what it holds is for type checkers only.
+        if (child === node.childForFieldName('consequence') && isTypeCheckingCondition(node.childForFieldName('condition'))) return { context: 'type-string', expression };
+        break;
     }
   }
   if (annotation && kind !== 'type-alias') return annotationPlacement(expression, annotation, future);
