@@ -181,9 +181,9 @@ describe('bodyInsertion', () => {
     return found && { line: text.slice(0, found.at).split('\n').length, indent: found.indent };
   };
 
-  test('after the docstring, else before the first statement, with its indentation', () => {
+  test("after the docstring, else on the line after the def line (before comments that lead the first statement), with the first statement's indentation", () => {
     expect(at('def f():\n    """Doc.\n\n    More."""\n    return 1\n')).toEqual({ line: 5, indent: '    ' });
-    expect(at('def f():  # why\n    # what\n\treturn 1\n')).toEqual({ line: 3, indent: '\t' });
+    expect(at('def f():  # why\n    # what\n\treturn 1\n')).toEqual({ line: 2, indent: '\t' });
     expect(at('def f(\n    a,\n) -> int:\n    return a\n')).toEqual({ line: 4, indent: '    ' });
   });
 

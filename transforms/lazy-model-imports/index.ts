@@ -113,6 +113,8 @@ function reportFinding(report: CycleReport, text: string, pathOf: (module: strin
     };
   }
   const failure = `${failureText(report.failure.failure, report.failure.entry, pathOf)}.`;
+  const first = report.failure.failure.stack[0];
+  const byHand = `move the import at ${pathOf(first.module)}:${first.line}, which starts the failing chain, into the functions that use it`;
   const modelish = report.dependencies.filter((dependency) => dependency.modelish);
   if (modelish.length === 0) {
     return {
@@ -121,7 +123,7 @@ function reportFinding(report: CycleReport, text: string, pathOf: (module: strin
       location,
       message: `Import cycle: ${chains}.${more} ${failure} None of its imports names a Django model, so there is no lazy lookup to break it with.`,
       sources: [SOURCES.lookup],
-      notFixed: 'no model import to make lazy: move what both modules need into a module that imports neither, or import inside the function that needs it',
+      notFixed: `no model import to make lazy: ${byHand}, or move what both modules need into a module that imports neither`,
     };
   }
   const reasons = [...new Set(modelish.flatMap((dependency) => dependency.reasons))];
@@ -133,7 +135,7 @@ function reportFinding(report: CycleReport, text: string, pathOf: (module: strin
     location,
     message: `Import cycle: ${chains}.${more} ${failure} ${why}`,
     sources: [SOURCES.lookup, SOURCES.relation],
-    notFixed: 'no lazy model import stops this cycle failing (see the reasons); it needs a change of design',
+    notFixed: `no lazy model import stops this cycle failing (see the reasons): ${byHand}, or change the design`,
   };
 }
 

@@ -481,9 +481,10 @@ function isRelationTarget(expression: Node): boolean {
 }
 
 /**
- * Where a line that looks a model up goes at the top of a function's body: after its docstring,
- * before its first statement, with that statement's indentation; undefined when the body starts on
- * the `def` line or shares a line with the docstring.
+ * Where a line that looks a model up goes at the top of a function's body: on the line after the
+ * `def` line, or after the docstring (before any comments that lead the first statement), with the
+ * first statement's indentation; undefined when the body starts on the `def` line or shares a line
+ * with the docstring.
  */
 export function bodyInsertion(definition: Node, text: string): { at: number; indent: string } | undefined {
   const body = definition.childForFieldName('body');
@@ -495,11 +496,27 @@ export function bodyInsertion(definition: Node, text: string): { at: number; ind
   if (first.startPosition.row === headerRow) return undefined;
   const indent = text.slice(lineStartOf(text, first.startIndex), first.startIndex);
   if (indent.trim() !== '') return undefined;
-  if (!isDocstring(first)) return { at: lineStartOf(text, first.startIndex), indent };
-  if (second && second.startPosition.row === first.endPosition.row) return undefined;
-  const newline = text.indexOf('\n', first.endIndex);
-  if (!/^[ \t]*(#[^\n]*)?\r?$/.test(text.slice(first.endIndex, newline === -1 ? text.length : newline))) return undefined;
-  return { at: newline === -1 ? text.length : newline + 1, indent };
+  if (isDocstring(first)) {
+    if (second && second.startPosition.row === first.endPosition.row) return undefined;
+    const newline = text.indexOf('\n', first.endIndex);
+    if (!/^[ \t]*(#[^\n]*)?\r?$/.test(text.slice(first.endIndex, newline === -1 ? text.length : newline))) return undefined;
+    return { at: newline === -1 ? text.length : newline + 1, indent };
+  }
+  // The line after the header: the header's colon is on its last row (comments after it stay there).
+  const afterHeader = lineEndOf(text, definition.startIndex + rowOffset(text, definition.startIndex, headerRow - definition.startPosition.row));
+  return { at: Math.min(afterHeader, lineStartOf(text, first.startIndex)), indent };
+}
+
+/** The offset of the start of the line `rows` lines below the one holding `offset`. */
+function rowOffset(text: string, offset: number, rows: number): number {
+  let at = lineStartOf(text, offset);
+  for (let i = 0; i < rows; i++) at = text.indexOf('\n', at) + 1;
+  return at - offset;
+}
+
+function lineEndOf(text: string, offset: number): number {
+  const newline = text.indexOf('\n', offset);
+  return newline === -1 ? text.length : newline + 1;
 }
 
 function isDocstring(statement: Node): boolean {
