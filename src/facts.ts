@@ -205,19 +205,21 @@ function importFacts(statement: Node): ImportFact[] {
   return [{ module, level, names, scope, line }];
 }
 
-function importScope(statement: Node): ImportScope {
+/** Where an import statement runs: the scope an `ImportFact` records. */
+export function importScope(statement: Node): ImportScope {
   let child: Node = statement;
   for (let node = statement.parent; node; child = node, node = node.parent) {
     if (node.type === 'function_definition' || node.type === 'lambda') return 'function';
-    if (node.type === 'if_statement' && child === node.childForFieldName('consequence') && isTypeChecking(node.childForFieldName('condition'))) {
+    if (node.type === 'if_statement' && child === node.childForFieldName('consequence') && isTypeCheckingCondition(node.childForFieldName('condition'))) {
       return 'type-checking';
     }
   }
   return 'module';
 }
 
-function isTypeChecking(condition: Node | null): boolean {
-  return condition !== null && /^(typing\.)?TYPE_CHECKING$/.test(condition.text);
+/** `if TYPE_CHECKING:` and its spellings (`typing.TYPE_CHECKING`, `TYPE_CHECKING is True`): a block only type checkers read. */
+export function isTypeCheckingCondition(condition: Node | null): boolean {
+  return condition !== null && /^(typing\.)?TYPE_CHECKING(\s+is\s+True|\s*==\s*True)?$/.test(condition.text);
 }
 
 function classFact(definition: Node): ClassFact {

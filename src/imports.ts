@@ -1,6 +1,7 @@
 // The one place that adds and removes imports, so every transform does it the same way: no
 // duplicates, new imports after the docstring and `__future__` imports and within the file's first
 // import block, the file's own line endings, and a statement removed only when nothing is left in it.
+import { isTypeCheckingCondition } from './facts';
 import type { TextEdit } from './model';
 import type { Node, Tree } from './parse';
 import { lineEnding } from './source';
@@ -147,21 +148,174 @@ function afterPreamble(text: string, tree: Tree): number {
  * (with its line) goes when it imported nothing else.
  */
 export function removeImportedName(text: string, statement: Node, name: string): TextEdit[] {
-  const names = importedNames(statement);
-  const index = names.findIndex((item) => (item.alias ?? item.name) === name || item.name === name);
-  if (index === -1) return [];
-  if (names.length === 1) {
-    // The only statement of a block (`if TYPE_CHECKING:`) must leave something behind.
-    const siblings = statement.parent?.type === 'block' ? statement.parent.namedChildren.filter((node) => node.type !== 'comment') : [];
-    if (siblings.length === 1) return [{ start: statement.startIndex, end: statement.endIndex, text: 'pass' }];
-    const start = text.lastIndexOf('\n', statement.startIndex - 1) + 1;
-    const onlyStatementOnLine = text.slice(start, statement.startIndex).trim() === '' && /^[ \t]*(#[^\n]*)?(\r?\n|$)/.test(text.slice(statement.endIndex));
-    if (onlyStatementOnLine) return [{ start, end: lineEndAfter(text, statement.endIndex), text: '' }];
-    return [{ start: statement.startIndex, end: statement.endIndex, text: 'pass' }];
+  return removeImportedNames(text, statement, [name]);
+}
+
+/**
+ * Edits that stop `statement` from importing each of `names` (matched by the name it binds or the
+ * name it imports): each goes with its comma; the whole statement (with its line) goes when nothing
+ * is left in it.
+ */
+export function removeImportedNames(text: string, statement: Node, names: string[]): TextEdit[] {
+  const items = importedNames(statement);
+  const removed = items.map((item) => names.includes(item.alias ?? item.name) || names.includes(item.name));
+  if (!removed.includes(true)) return [];
+  if (removed.every(Boolean)) return removeStatement(text, statement);
+  const edits: TextEdit[] = [];
+  for (let first = 0; first < items.length; first++) {
+    if (!removed[first]) continue;
+    let last = first;
+    while (last + 1 < items.length && removed[last + 1]) last++;
+    // A run followed by a kept name takes the commas after it; a run at the end, the comma before it.
+    if (last < items.length - 1) edits.push({ start: items[first].node.startIndex, end: items[last + 1].node.startIndex, text: '' });
+    else edits.push({ start: items[first - 1].node.endIndex, end: items[last].node.endIndex, text: '' });
+    first = last;
   }
-  const node = names[index].node;
-  if (index < names.length - 1) return [{ start: node.startIndex, end: names[index + 1].node.startIndex, text: '' }];
-  return [{ start: names[index - 1].node.endIndex, end: node.endIndex, text: '' }];
+  return edits;
+}
+
+function removeStatement(text: string, statement: Node): TextEdit[] {
+  // The only statement of a block (`if TYPE_CHECKING:`) must leave something behind.
+  const siblings = statement.parent?.type === 'block' ? statement.parent.namedChildren.filter((node) => node.type !== 'comment') : [];
+  if (siblings.length === 1) return [{ start: statement.startIndex, end: statement.endIndex, text: 'pass' }];
+  const start = lineStart(text, statement.startIndex);
+  const onlyStatementOnLine = text.slice(start, statement.startIndex).trim() === '' && /^[ \t]*(#[^\n]*)?(\r?\n|$)/.test(text.slice(statement.endIndex));
+  if (onlyStatementOnLine) {
+    const end = lineEndAfter(text, statement.endIndex);
+    // Between two blank lines, one of them goes too, so the blank lines around it do not add up.
+    const previous = start > 0 ? lineStart(text, start - 1) : start;
+    const blankAround = previous < start && text.slice(previous, start).trim() === '' && end < text.length && text.slice(end, lineEndAfter(text, end)).trim() === '';
+    return [{ start: blankAround ? previous : start, end, text: '' }];
+  }
+  return [{ start: statement.startIndex, end: statement.endIndex, text: 'pass' }];
+}
+
+function lineStart(text: string, offset: number): number {
+  return text.lastIndexOf('\n', offset - 1) + 1;
+}
+
+/** The text of the statement that imports `spec`. */
+export function importStatementText(spec: ImportSpec): string {
+  const item = spec.alias ? `${spec.name ?? spec.module} as ${spec.alias}` : (spec.name ?? spec.module);
+  return spec.name !== undefined ? `from ${spec.module} import ${item}` : `import ${item}`;
+}
+
+/**
+ * Edits that import `specs` for type checkers only: after the imports of the module's `if TYPE_CHECKING:` block, or
+ * into a new one after the run of top-level imports that holds `near` (a top-level import statement),
+ * with `from typing import TYPE_CHECKING` added when the module lacks it. Statements the block already
+ * holds are not repeated. `alongside` are the caller's other edits (the removal of `near`, an import
+ * added where the block goes), so that the block's blank lines fit the result; an insertion of the
+ * caller's at the same offset must come before the block's.
+ */
+export function addTypeCheckingImports(text: string, tree: Tree, specs: ImportSpec[], near: Node, alongside: TextEdit[] = []): TextEdit[] {
+  const eol = lineEnding(text);
+  const statements = groupedStatements(specs);
+  const existing = typeCheckingBlock(tree);
+  if (existing) {
+    const present = new Set(existing.namedChildren.map((node) => node.text));
+    const missing = statements.filter((statement) => !present.has(statement));
+    if (missing.length === 0) return [];
+    // After the block's own leading imports, before anything else it holds (aliases built from these names).
+    const indent = text.slice(lineStart(text, existing.startIndex), existing.startIndex);
+    let lastImport: Node | undefined;
+    for (const node of existing.namedChildren) {
+      if (node.type === 'import_statement' || node.type === 'import_from_statement') lastImport = node;
+      else if (node.type !== 'comment') break;
+    }
+    const at = lastImport ? lineEndAfter(text, lastImport.endIndex) : lineStart(text, existing.startIndex);
+    const lead = at === text.length && !text.endsWith('\n') ? eol : '';
+    return [{ start: at, end: at, text: lead + missing.map((statement) => `${indent}${statement}${eol}`).join('') }];
+  }
+  const run = importRunOf(near);
+  let at = lineEndAfter(text, run[run.length - 1].endIndex);
+  const typing = hasImport(tree, { module: 'typing', name: 'TYPE_CHECKING' }) ? [] : addImport(text, tree, { module: 'typing', name: 'TYPE_CHECKING' });
+  const edits: TextEdit[] = [];
+  let prefix = '';
+  for (const edit of typing) {
+    const joins = edit.text.startsWith(', ');
+    if (!joins && edit.start >= at) {
+      // `from typing import TYPE_CHECKING` lands where the block goes: one insertion, typing first.
+      at = edit.start;
+      prefix = edit.text.endsWith('\n') ? edit.text : `${edit.text}${eol}`;
+    } else {
+      // The typing import joins a statement further down: the block goes below that statement.
+      const statement = tree.rootNode.namedChildren.find((node) => node.startIndex <= edit.start && edit.start <= node.endIndex);
+      if (joins && statement && edit.start >= at) at = lineEndAfter(text, statement.endIndex);
+      edits.push(edit);
+    }
+  }
+  const before = lineBefore(text, at, alongside);
+  const alreadyBlank = prefix === '' && (before === undefined || before.trim() === '');
+  // `from __future__` imports stand apart: a new typing import does not join them.
+  if (prefix !== '' && before !== undefined && /^from\s+__future__\s/.test(before)) prefix = `${eol}${prefix}`;
+  const after = text.slice(at);
+  const lead = prefix === '' && at === text.length && !text.endsWith('\n') ? eol : '';
+  const blankAfter = after === '' || /^[ \t]*\r?\n/.test(after) ? '' : eol;
+  const unit = indentUnit(text);
+  const block = `if TYPE_CHECKING:${eol}${statements.map((statement) => `${unit}${statement}${eol}`).join('')}`;
+  edits.push({ start: at, end: at, text: `${lead}${prefix}${alreadyBlank ? '' : eol}${block}${blankAfter}` });
+  return edits;
+}
+
+/** One statement per module for from-imports (`from m import a, b`), in the order the specs come; no repeats. */
+function groupedStatements(specs: ImportSpec[]): string[] {
+  const statements: Array<{ module: string; items: string[] } | { text: string }> = [];
+  for (const spec of specs) {
+    if (spec.name === undefined) {
+      const text = importStatementText(spec);
+      if (!statements.some((statement) => 'text' in statement && statement.text === text)) statements.push({ text });
+      continue;
+    }
+    const item = spec.alias ? `${spec.name} as ${spec.alias}` : spec.name;
+    const grouped = statements.find((statement): statement is { module: string; items: string[] } => 'module' in statement && statement.module === spec.module);
+    if (!grouped) statements.push({ module: spec.module, items: [item] });
+    else if (!grouped.items.includes(item)) grouped.items.push(item);
+  }
+  return statements.map((statement) => ('text' in statement ? statement.text : `from ${statement.module} import ${statement.items.join(', ')}`));
+}
+
+/**
+ * The line that, once `edits` are applied, ends at offset `at` (`''` when an edit inserts there,
+ * undefined at the start of the file).
+ */
+function lineBefore(text: string, at: number, edits: TextEdit[]): string | undefined {
+  const inserted = edits.find((edit) => edit.start === at && edit.end === at && edit.text !== '');
+  if (inserted) return inserted.text.split(/\r?\n/).filter((line) => line !== '').pop() ?? '';
+  let end = at;
+  const removedUpTo = (offset: number) => edits.find((edit) => edit.end === offset && edit.start < offset && edit.text === '');
+  for (let removed = removedUpTo(end); removed; removed = removedUpTo(end)) end = removed.start;
+  return end === 0 ? undefined : text.slice(lineStart(text, end - 1), end);
+}
+
+/** The body of the module-level `if TYPE_CHECKING:` block whose statements start on their own lines. */
+function typeCheckingBlock(tree: Tree): Node | undefined {
+  for (const node of tree.rootNode.namedChildren) {
+    if (node.type !== 'if_statement') continue;
+    const condition = node.childForFieldName('condition');
+    const body = node.childForFieldName('consequence');
+    if (condition && isTypeCheckingCondition(condition) && body && body.startPosition.row > condition.startPosition.row) return body;
+  }
+  return undefined;
+}
+
+/** The consecutive top-level import statements (comments may sit between them) around `statement`. */
+function importRunOf(statement: Node): Node[] {
+  const isImport = (node: Node | null) => node?.type === 'import_statement' || node?.type === 'import_from_statement' || node?.type === 'future_import_statement';
+  const run = [statement];
+  const step = (node: Node, forward: boolean): Node | null => {
+    let next = forward ? node.nextNamedSibling : node.previousNamedSibling;
+    while (next?.type === 'comment') next = forward ? next.nextNamedSibling : next.previousNamedSibling;
+    return isImport(next) ? next : null;
+  };
+  for (let node = step(statement, false); node; node = step(node, false)) run.unshift(node);
+  for (let node = step(statement, true); node; node = step(node, true)) run.push(node);
+  return run;
+}
+
+/** The file's indentation step: the indentation of the first block (a line after one ending in `:`), else four spaces. */
+function indentUnit(text: string): string {
+  return /:[ \t]*(#[^\n]*)?\r?\n([ \t]+)\S/.exec(text)?.[2] ?? '    ';
 }
 
 /**

@@ -54,6 +54,7 @@ const ORDERED_MIDDLEWARE = `MIDDLEWARE = [
 
 const temporaryDirs: string[] = [];
 
+/** A copy as the transform tests get it: with the loyalty import cycle already broken (see copyExampleProject). */
 function scratchCopy(): string {
   const dir = copyExampleProject();
   temporaryDirs.push(dir);
@@ -148,6 +149,13 @@ describe('django_runner.py', () => {
 });
 
 describe('fixtures/example-project as committed', () => {
+  test('django.setup() fails: loyalty.models and loyalty.rewards import each other', () => {
+    const project = copyExampleProject({ importCycle: true });
+    temporaryDirs.push(project);
+    const run = runDjango(project, 'result = "unreachable"', { DJFIX_NO_MIGRATE: '1' });
+    expect(run.error).toMatch(/^ImportError: cannot import name 'PointsAccount' from partially initialized module 'loyalty\.models'/);
+  });
+
   test('every module imports cleanly and the migrations match the models', () => {
     const run = runDjango(scratchCopy(), `
       import importlib

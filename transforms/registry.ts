@@ -2,10 +2,11 @@
 import type { Transform } from './types';
 import { cacheInvalidation } from './cache-invalidation';
 import { databaseUrl } from './database-url';
+import { lazyModelImports } from './lazy-model-imports';
 import { middlewareOrder } from './middleware-order';
 import { selectRelated } from './select-related';
 
-export const TRANSFORMS: Transform[] = [middlewareOrder, selectRelated, databaseUrl, cacheInvalidation];
+export const TRANSFORMS: Transform[] = [middlewareOrder, selectRelated, lazyModelImports, databaseUrl, cacheInvalidation];
 
 export function transformById(id: string): Transform | undefined {
   return TRANSFORMS.find((transform) => transform.id === id);

@@ -1,5 +1,6 @@
 import { applyEdits } from '../../src/edits';
-import { addImport, addImports, addLocalImport, ImportSpec, removeImportedName } from '../../src/imports';
+import { addImport, addImports, addLocalImport, addTypeCheckingImports, ImportSpec, removeImportedName, removeImportedNames } from '../../src/imports';
+import type { TextEdit } from '../../src/model';
 import { countSyntaxErrors, parsePython } from '../../src/parse';
 
 function add(text: string, spec: ImportSpec): string {
@@ -59,8 +60,98 @@ describe('removeImportedName', () => {
     expect(remove('import os\nfrom a.models import A  # noqa\nX = 1\n', 'a.models', 'A')).toBe('import os\nX = 1\n');
   });
 
+  test('between blank lines, takes one of them with it', () => {
+    expect(remove('import os\n\nfrom a.models import A\n\n\nX = 1\n', 'a.models', 'A')).toBe('import os\n\n\nX = 1\n');
+    expect(remove('from a.models import A\n\nX = 1\n', 'a.models', 'A')).toBe('\nX = 1\n');
+  });
+
   test('leaves pass when the statement was alone in its block', () => {
     expect(remove('if TYPE_CHECKING:\n    from a.models import A\n', 'a.models', 'A')).toBe('if TYPE_CHECKING:\n    pass\n');
+  });
+});
+
+describe('removeImportedNames', () => {
+  const removeAll = (text: string, names: string[]) => {
+    const statement = parsePython(text).rootNode.firstNamedChild!;
+    const result = applyEdits(text, removeImportedNames(text, statement, names));
+    expect(countSyntaxErrors(parsePython(result))).toBe(0);
+    return result;
+  };
+
+  test('removes several names, leading, middle and trailing runs', () => {
+    expect(removeAll('from m import A, B, C, D\n', ['A', 'C'])).toBe('from m import B, D\n');
+    expect(removeAll('from m import A, B, C, D\n', ['C', 'D'])).toBe('from m import A, B\n');
+    expect(removeAll('from m import (\n    A,\n    B,\n    C,\n)\n', ['B', 'C'])).toBe('from m import (\n    A,\n)\n');
+  });
+
+  test('matches what a name binds (alias) or what it imports; the statement goes when all do', () => {
+    expect(removeAll('from m import A as B, C\nX = 1\n', ['B', 'C'])).toBe('X = 1\n');
+    expect(removeAll('import a.b as c, d\n', ['c'])).toBe('import d\n');
+    expect(removeAll('import a.b, d\n', ['a.b'])).toBe('import d\n');
+  });
+});
+
+describe('addTypeCheckingImports', () => {
+  const spec = { module: '.models', name: 'Person' };
+  /** Applies the caller's edits (made on the original text) with the helper's, as a transform does. */
+  function move(text: string, caller: (text: string, statement: ReturnType<typeof parsePython>['rootNode']) => TextEdit[], specs: ImportSpec[] = [spec]): string {
+    const tree = parsePython(text);
+    const near = tree.rootNode.namedChildren.find((node) => node.text.includes('.models'))!;
+    const alongside = caller(text, near);
+    const edits = [...alongside, ...addTypeCheckingImports(text, tree, specs, near, alongside)];
+    const merged: TextEdit[] = [];
+    for (const edit of edits) {
+      const same = edit.start === edit.end ? merged.find((other) => other.start === edit.start && other.end === edit.start) : undefined;
+      if (same) same.text += edit.text;
+      else merged.push({ ...edit });
+    }
+    const result = applyEdits(text, merged);
+    expect(countSyntaxErrors(parsePython(result))).toBe(0);
+    return result;
+  }
+  const removeNear = (text: string, near: ReturnType<typeof parsePython>['rootNode']) => removeImportedName(text, near, 'Person');
+
+  test('a new block after the import run, with typing imported where the block goes', () => {
+    expect(move('import os\nfrom .models import Person\n\n\ndef f(p: "Person"):\n    pass\n', removeNear)).toBe(
+      'import os\nfrom typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from .models import Person\n\n\ndef f(p: "Person"):\n    pass\n',
+    );
+  });
+
+  test('typing already imported: the block takes the place of the removed import, blank lines kept', () => {
+    expect(move('from typing import Optional, TYPE_CHECKING\n\nfrom .models import Person\n\n\nX: "Person"\n', removeNear)).toBe(
+      'from typing import Optional, TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from .models import Person\n\n\nX: "Person"\n',
+    );
+  });
+
+  test('an import the caller adds where the block goes comes first, with a blank line before the block', () => {
+    const addApps = (text: string, near: ReturnType<typeof parsePython>['rootNode']) => [
+      ...removeNear(text, near),
+      ...addImport(text, parsePython(text), { module: 'django.apps', name: 'apps' }),
+    ];
+    expect(move('from typing import TYPE_CHECKING\nfrom .models import Person\nX = 1\n', addApps)).toBe(
+      'from typing import TYPE_CHECKING\nfrom django.apps import apps\n\nif TYPE_CHECKING:\n    from .models import Person\n\nX = 1\n',
+    );
+  });
+
+  test('typing joins a later from-import: the block goes below it', () => {
+    expect(move('from .models import Person, Other\n\nfrom typing import Optional\nX = 1\n', removeNear)).toBe(
+      'from .models import Other\n\nfrom typing import Optional, TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from .models import Person\n\nX = 1\n',
+    );
+  });
+
+  test('an existing block gets the import after its imports, before aliases built from it, with its indentation, once', () => {
+    const text = 'from typing import TYPE_CHECKING\nfrom .models import Person\n\nif TYPE_CHECKING:\n\tfrom os import PathLike\n\tPeople = list[Person]\n\nX = 1\n';
+    expect(move(text, removeNear)).toBe('from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n\tfrom os import PathLike\n\tfrom .models import Person\n\tPeople = list[Person]\n\nX = 1\n');
+    const aliasOnly = 'from typing import TYPE_CHECKING\nfrom .models import Person\n\nif TYPE_CHECKING:\n    People = list[Person]\n';
+    expect(move(aliasOnly, removeNear)).toBe('from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from .models import Person\n    People = list[Person]\n');
+    const already = 'from typing import TYPE_CHECKING\nfrom .models import Person\nif TYPE_CHECKING:\n    from .models import Person\n';
+    expect(addTypeCheckingImports(already, parsePython(already), [spec], parsePython(already).rootNode.namedChildren[1])).toEqual([]);
+  });
+
+  test('plain and aliased module imports; CRLF and tab indentation', () => {
+    const text = 'import app.models as m\r\n\r\ndef f(x: "m.Thing"):\r\n\tpass\r\n';
+    const result = move(text, (t, near) => removeImportedName(t, near, 'm'), [{ module: 'app.models', alias: 'm' }]);
+    expect(result).toBe('from typing import TYPE_CHECKING\r\n\r\nif TYPE_CHECKING:\r\n\timport app.models as m\r\n\r\ndef f(x: "m.Thing"):\r\n\tpass\r\n');
   });
 });
 

@@ -66,9 +66,23 @@ export function copyTree(src: string): string {
   return dest;
 }
 
-/** A private copy of fixtures/example-project that a test may modify freely. */
-export function copyExampleProject(): string {
-  return copyTree(EXAMPLE_PROJECT_DIR);
+/**
+ * Files that djfix's fix for a planted defect rewrites, as it rewrites them, for defects that would
+ * stop every other test at `django.setup()` (see "Planted cases" in fixtures/example-project/README.md).
+ */
+export const EXAMPLE_PROJECT_FIXES_DIR = path.join(repoRoot(), 'fixtures', 'example-project-fixes');
+
+/**
+ * A private copy of fixtures/example-project that a test may modify freely. The loyalty app's planted
+ * import cycle makes `django.setup()` fail, so the copy has it already broken the way lazy-model-imports
+ * breaks it (test/lazy-model-imports/django.test.ts proves djfix writes exactly those files), and every
+ * other test starts from a project whose only failures are its own planted defects. Pass
+ * `{ importCycle: true }` for the project as committed.
+ */
+export function copyExampleProject(options: { importCycle?: boolean } = {}): string {
+  const dest = copyTree(EXAMPLE_PROJECT_DIR);
+  if (!options.importCycle) fs.cpSync(path.join(EXAMPLE_PROJECT_FIXES_DIR, 'lazy-model-imports'), dest, { recursive: true });
+  return dest;
 }
 
 /**

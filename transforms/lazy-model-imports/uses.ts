@@ -1,0 +1,626 @@
+// Where the names a module imports at import time are used, and whether each use can read a model
+// lazily: inside a function body (a lookup at the top of the function), as a relation field's target
+// (a "label.Model" string), in an annotation (quoted, the import kept for type checkers) — or not at
+// all, because it runs while the module is being imported. This reads one file; which names are
+// models and which imports form cycles is for the project index to say (see plan.ts).
+import { importScope, isTypeCheckingCondition } from '../../src/facts';
+import type { Node, Tree } from '../../src/parse';
+import { query, stringValue } from '../../src/parse';
+
+/** Where a use sits, and so what its lazy form is. */
+export type UseContext =
+  /** In a function body: `Model = apps.get_model(...)` at the top of that function. */
+  | 'function'
+  /** The target of a relation field at import time: the lazy string `"label.Model"`. */
+  | 'relation'
+  /** An annotation Python evaluates: quoted; the import moves under `if TYPE_CHECKING:`. */
+  | 'annotation'
+  /** A string annotation, or any annotation under `from __future__ import annotations`: only type checkers read it. */
+  | 'type-string'
+  /** Runs while the module is imported, or has no room for a lazy form (see `BlockedKind`). */
+  | 'blocked';
+
+export type BlockedKind =
+  | 'base-class'
+  | 'decorator'
+  | 'signal-sender'
+  | 'default-argument'
+  | 'class-body'
+  | 'lambda'
+  | 'type-alias'
+  | 'module-level'
+  /** A function whose body starts on its `def` line: no line to put a lookup on. */
+  | 'one-line-body'
+  /** An annotation that spans lines or holds both kinds of quotes. */
+  | 'unquotable-annotation'
+  /** A module bound by an import, used on its own rather than through one of its names. */
+  | 'module-object';
+
+/** Uses that run while the module is imported (the others have no room for a lazy form, but run later). */
+export const IMPORT_TIME_KINDS: ReadonlySet<BlockedKind> = new Set<BlockedKind>(['base-class', 'decorator', 'signal-sender', 'default-argument', 'class-body', 'module-level']);
+
+export interface Placement {
+  context: UseContext;
+  kind?: BlockedKind;
+  /** The expression the lazy form replaces: the name, or `module.Member`. */
+  expression: Node;
+  /** `function`: the innermost function whose body holds the use. */
+  function?: Node;
+  /** `function`: the name of the module-level function (not method) that holds it, for import-time call checks. */
+  topFunction?: string;
+  /** `annotation`: the whole annotation, which is quoted as one. */
+  annotation?: Node;
+}
+
+export interface UseSite {
+  line: number;
+  /** The use of the bound name itself (`Order` in `Order.objects.all()`). */
+  bare: Placement;
+  /** `module.Member` through a module binding (`models.Order`): the member and that expression's placement. */
+  member?: string;
+  viaMember?: Placement;
+}
+
+/** Why the import of a binding cannot be changed whatever its uses are. */
+export type BindingProblemKind = 'rebound' | 'exported' | 'star';
+
+export interface BindingProblem {
+  line: number;
+  kind: BindingProblemKind;
+}
+
+export interface ImportBinding {
+  statement: Node;
+  /** First line of the import statement. */
+  line: number;
+  /** The module as written, without leading dots, and the number of dots. */
+  module: string;
+  level: number;
+  /** `from m import name [as alias]`: the imported name. */
+  name?: string;
+  /** `import a.b [as alias]`: the dotted module. */
+  dotted?: string;
+  alias?: string;
+  /** The name bound in this module: the alias, the imported name, or `a` for `import a.b`. */
+  local: string;
+  /** A direct child of the module (not inside a `try`/`if` block or a class body). */
+  topLevel: boolean;
+  sites: UseSite[];
+  problems: BindingProblem[];
+}
+
+export interface FileUses {
+  bindings: ImportBinding[];
+  futureAnnotations: boolean;
+  /** The name lookups call `get_model()` on: `apps`, or the alias the file already imports it as. */
+  registry: string;
+  /** Line where that name is bound or read other than through `from django.apps import apps`. */
+  registryTaken?: number;
+  /** Callees (dotted, as written) called or applied as decorators while the module is imported. */
+  importTimeCalls: string[];
+  /** Whether the file reads or binds `name` (not as an attribute or keyword): a new local `name` would clash. */
+  hasName(name: string): boolean;
+}
+
+const STRINGS = query('(string) @string');
+
+/** Modules that are never project modules: their names are not followed. */
+const FOREIGN_ROOTS = new Set(['__future__', 'django', 'typing', 'typing_extensions']);
+
+/** Relation fields whose target may be a lazy `"app_label.Model"` string. */
+const RELATION_FIELDS = new Set(['ForeignKey', 'OneToOneField', 'ManyToManyField', 'GenericRelation', 'ParentalKey', 'ParentalManyToManyField', 'TreeForeignKey', 'TreeOneToOneField', 'TreeManyToManyField']);
+const RELATION_KEYWORDS = new Set(['to', 'through']);
+
+/** Nodes a binding target is nested in (`a, (b, c) = ...`), up to the statement that binds it. */
+const PATTERN_WRAPPERS = new Set(['pattern_list', 'tuple_pattern', 'list_pattern', 'list_splat_pattern', 'tuple', 'list', 'parenthesized_expression']);
+
+/** Module-level statements that hold other statements, all of which run at import time. */
+const CONTAINERS = new Set(['if_statement', 'try_statement', 'with_statement', 'for_statement', 'while_statement', 'else_clause', 'elif_clause', 'except_clause', 'finally_clause', 'block']);
+const IMPORT_STATEMENTS = new Set(['import_statement', 'import_from_statement']);
+
+/**
+ * The file's import-time imports and every use of the names they bind. Only module-level statements
+ * are walked (a query would visit every node of every file); uses are found by searching the text
+ * for each imported name, then reading the tree where it occurs.
+ */
+export function findImportUses(tree: Tree, text: string): FileUses {
+  const root = tree.rootNode;
+  const scan = scanModule(root);
+  const enclosingImport = importStatementsOf(root, text);
+  const bindings = scan.imports.flatMap(importBindings);
+  const byLocal = new Map<string, ImportBinding[]>();
+  for (const binding of bindings) byLocal.set(binding.local, [...(byLocal.get(binding.local) ?? []), binding]);
+  for (const same of byLocal.values()) {
+    if (same.length < 2) continue;
+    for (const binding of same) for (const other of same) if (other !== binding) binding.problems.push({ line: other.line, kind: 'rebound' });
+  }
+  for (const [local, sharing] of byLocal) {
+    for (const { node, index } of occurrences(root, text, local)) {
+      const line = node.startPosition.row + 1;
+      if (node.type !== 'identifier') {
+        for (const binding of sharing) addStringAnnotation(binding, node, index, text);
+        continue;
+      }
+      if (isAttributeName(node) || isKeywordName(node)) continue;
+      const statement = enclosingImport(index);
+      for (const binding of sharing) {
+        if (statement === binding.statement) continue;
+        if (statement ? bindsName(statement, local) : isBinding(node)) {
+          binding.problems.push({ line, kind: 'rebound' });
+          continue;
+        }
+        if (statement) continue;
+        const site = useSite(binding, node, scan.futureAnnotations, text);
+        if (site) binding.sites.push(site);
+      }
+    }
+  }
+  for (const exported of scan.exported) {
+    for (const binding of byLocal.get(exported.name) ?? []) binding.problems.push({ line: exported.line, kind: 'exported' });
+  }
+  const registry = scan.registry ?? 'apps';
+  const registryTaken = occurrences(root, text, registry).find(({ node, index }) => {
+    if (node.type !== 'identifier' || isAttributeName(node) || isKeywordName(node)) return false;
+    const statement = enclosingImport(index);
+    if (statement) return statement !== scan.registryImport && bindsName(statement, registry);
+    return scan.registryImport === undefined || isBinding(node);
+  });
+  const hasName = (name: string) => occurrences(root, text, name).some(({ node }) => node.type === 'identifier' && !isAttributeName(node) && !isKeywordName(node));
+  return {
+    bindings,
+    futureAnnotations: scan.futureAnnotations,
+    registry,
+    registryTaken: registryTaken && registryTaken.node.startPosition.row + 1,
+    importTimeCalls: [...scan.calls].sort(),
+    hasName,
+  };
+}
+
+interface ModuleScan {
+  /** Import statements that run at import time: at module level, in module-level blocks and class bodies. */
+  imports: Node[];
+  futureAnnotations: boolean;
+  /** The module-level `from django.apps import apps [as name]`, and the name it binds. */
+  registryImport?: Node;
+  registry?: string;
+  /** The strings of a module-level `__all__ = [...]`: names other modules may import with `*`. */
+  exported: Array<{ name: string; line: number }>;
+  calls: Set<string>;
+}
+
+/**
+ * The lines that bind each name at module level, in order: definitions, assignments, imports, loop
+ * and `with` targets, in module-level blocks too, but not under `if TYPE_CHECKING:` (which never runs).
+ */
+export function moduleBindingLines(tree: Tree): Map<string, number[]> {
+  const lines = new Map<string, number[]>();
+  const bind = (name: string | undefined, node: Node) => {
+    if (name) lines.set(name, [...(lines.get(name) ?? []), node.startPosition.row + 1]);
+  };
+  const bindTargets = (target: Node | null) => {
+    if (!target) return;
+    if (target.type === 'identifier') bind(target.text, target);
+    else if (PATTERN_WRAPPERS.has(target.type) || target.type === 'as_pattern_target') for (const child of target.namedChildren) bindTargets(child);
+  };
+  const visit = (container: Node) => {
+    for (const statement of container.namedChildren) {
+      const type = statement.type;
+      if (type === 'if_statement' && isTypeCheckingCondition(statement.childForFieldName('condition'))) {
+        for (const clause of statement.namedChildren.filter((child) => child.type === 'else_clause' || child.type === 'elif_clause')) visit(clause);
+        continue;
+      }
+      if (CONTAINERS.has(type)) {
+        if (type === 'for_statement') bindTargets(statement.childForFieldName('left'));
+        for (const item of type === 'with_statement' ? statement.descendantsOfType('as_pattern_target') : []) bindTargets(item);
+        visit(statement);
+        continue;
+      }
+      const definition = type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
+      if (definition?.type === 'class_definition' || definition?.type === 'function_definition') bind(definition.childForFieldName('name')?.text, statement);
+      else if (IMPORT_STATEMENTS.has(type)) for (const item of statement.childrenForFieldName('name')) bind(boundName(statement, item), statement);
+      else if (type === 'expression_statement') {
+        const expression = statement.firstNamedChild;
+        const isBindingAssignment = expression?.type === 'assignment' ? expression.childForFieldName('right') !== null : expression?.type === 'augmented_assignment';
+        if (isBindingAssignment) bindTargets(expression!.childForFieldName('left'));
+      }
+    }
+  };
+  visit(tree.rootNode);
+  return lines;
+}
+
+/** The name an imported item binds: its alias, the imported name, or the first part of `import a.b`. */
+function boundName(statement: Node, item: Node): string | undefined {
+  if (item.type === 'aliased_import') return item.childForFieldName('alias')?.text;
+  return statement.type === 'import_statement' ? item.text.split('.')[0] : item.text;
+}
+
+/** Callees (dotted, as written) called or applied as decorators while the module is imported. */
+export function importTimeCalls(tree: Tree): string[] {
+  return [...scanModule(tree.rootNode).calls].sort();
+}
+
+/** Walks the statements that run at import time; function bodies are skipped. */
+function scanModule(root: Node): ModuleScan {
+  const scan: ModuleScan = { imports: [], futureAnnotations: false, exported: [], calls: new Set() };
+  const visit = (container: Node) => {
+    for (const statement of container.namedChildren) {
+      const type = statement.type;
+      if (type === 'future_import_statement') {
+        if (statement.namedChildren.some((child) => child.text === 'annotations')) scan.futureAnnotations = true;
+      } else if (IMPORT_STATEMENTS.has(type)) {
+        if (importScope(statement) !== 'module') continue;
+        scan.imports.push(statement);
+        if (container === root && type === 'import_from_statement' && statement.childForFieldName('module_name')?.text === 'django.apps') {
+          const item = statement.childrenForFieldName('name').find((name) => (name.type === 'aliased_import' ? name.childForFieldName('name')?.text : name.text) === 'apps');
+          if (item && !scan.registryImport) {
+            scan.registryImport = statement;
+            scan.registry = item.type === 'aliased_import' ? item.childForFieldName('alias')?.text : 'apps';
+          }
+        }
+      } else if (CONTAINERS.has(type)) {
+        // Conditions, `with` items and loop iterables run too: the walk takes them as expressions.
+        visit(statement);
+      } else {
+        visitDefinition(statement, scan, visit);
+        if (container === root) scan.exported.push(...allNames(statement));
+      }
+    }
+  };
+  visit(root);
+  return scan;
+}
+
+/** Classes run their bodies at import time; functions only their decorators and default values; anything else runs. */
+function visitDefinition(statement: Node, scan: ModuleScan, visit: (container: Node) => void): void {
+  let definition = statement;
+  if (statement.type === 'decorated_definition') {
+    for (const decorator of statement.namedChildren.filter((child) => child.type === 'decorator')) {
+      const applied = decorator.firstNamedChild;
+      if (applied && (applied.type === 'identifier' || applied.type === 'attribute')) scan.calls.add(applied.text);
+      addCalls(decorator, scan.calls);
+    }
+    definition = statement.childForFieldName('definition') ?? statement;
+  }
+  if (definition.type === 'class_definition') {
+    const superclasses = definition.childForFieldName('superclasses');
+    if (superclasses) addCalls(superclasses, scan.calls);
+    const body = definition.childForFieldName('body');
+    if (body) visit(body);
+  } else if (definition.type === 'function_definition') {
+    const parameters = definition.childForFieldName('parameters');
+    if (parameters) addCalls(parameters, scan.calls);
+  } else {
+    addCalls(definition, scan.calls);
+  }
+}
+
+/** Callees of the calls in an expression that runs now (not in the body of a lambda in it). */
+function addCalls(node: Node, calls: Set<string>): void {
+  const lambdas = node.text.includes('lambda');
+  for (const call of node.descendantsOfType('call')) {
+    const callee = call.childForFieldName('function');
+    if (!callee || (callee.type !== 'identifier' && callee.type !== 'attribute')) continue;
+    if (!lambdas || !insideLambdaBody(call, node)) calls.add(callee.text);
+  }
+}
+
+function insideLambdaBody(node: Node, top: Node): boolean {
+  let child = node;
+  for (let parent = node.parent; parent && child !== top; child = parent, parent = parent.parent) {
+    if (parent.type === 'lambda' && child === parent.childForFieldName('body')) return true;
+  }
+  return false;
+}
+
+/** Where `name` occurs in the text as a whole word: the smallest node there, an identifier or a string's content. */
+function occurrences(root: Node, text: string, name: string): Array<{ node: Node; index: number }> {
+  const found: Array<{ node: Node; index: number }> = [];
+  for (let index = text.indexOf(name); index !== -1; index = text.indexOf(name, index + name.length)) {
+    // `x.name` is an attribute, never the name itself: no need to look at the tree.
+    if (isNameCharacter(text[index - 1]) || isNameCharacter(text[index + name.length]) || text[index - 1] === '.') continue;
+    const node = root.descendantForIndex(index, index + name.length);
+    if (node.type === 'identifier' ? node.startIndex === index : node.type === 'string_content') found.push({ node, index });
+  }
+  return found;
+}
+
+function isNameCharacter(character: string | undefined): boolean {
+  if (character === undefined) return false;
+  return /[A-Za-z0-9_]/.test(character) || (character > '\x7f' && /[\p{L}\p{N}]/u.test(character));
+}
+
+const IMPORT_LINE = /^[ \t]*(?:from[ \t]+[.\w]+[ \t]+)?import\b/gm;
+
+/**
+ * Every import statement of the file (at any depth), found by its line rather than by walking the
+ * tree, as a lookup from a text offset to the statement that holds it.
+ */
+function importStatementsOf(root: Node, text: string): (offset: number) => Node | undefined {
+  const statements: Node[] = [];
+  for (const match of text.matchAll(IMPORT_LINE)) {
+    let node: Node | null = root.descendantForIndex(match.index! + match[0].search(/\S/));
+    for (let depth = 0; node && depth < 4 && !IMPORT_STATEMENTS.has(node.type) && node.type !== 'future_import_statement'; depth++) node = node.parent;
+    if (node && (IMPORT_STATEMENTS.has(node.type) || node.type === 'future_import_statement')) statements.push(node);
+  }
+  return (offset) => statements.find((statement) => statement.startIndex <= offset && offset < statement.endIndex);
+}
+
+/** Whether an import statement binds `name` (`import name`, `import name.x`, `from m import name`, `... as name`). */
+function bindsName(statement: Node, name: string): boolean {
+  return statement.childrenForFieldName('name').some((item) => boundName(statement, item) === name);
+}
+
+/** Every name bound by an import statement, except from modules that are never the project's. */
+function importBindings(statement: Node): ImportBinding[] {
+  const line = statement.startPosition.row + 1;
+  const topLevel = statement.parent?.type === 'module';
+  const base = { statement, line, topLevel };
+  if (statement.type === 'import_statement') {
+    return statement.childrenForFieldName('name').flatMap((item) => {
+      const dotted = (item.type === 'aliased_import' ? item.childForFieldName('name') : item)?.text ?? '';
+      const alias = item.type === 'aliased_import' ? item.childForFieldName('alias')?.text : undefined;
+      if (FOREIGN_ROOTS.has(dotted.split('.')[0])) return [];
+      return [{ ...base, sites: [], problems: [], module: dotted, level: 0, dotted, alias, local: alias ?? dotted.split('.')[0] }];
+    });
+  }
+  const moduleNode = statement.childForFieldName('module_name');
+  const level = moduleNode?.type === 'relative_import' ? (moduleNode.namedChildren.find((child) => child.type === 'import_prefix')?.text.length ?? 0) : 0;
+  const module = (moduleNode?.type === 'relative_import' ? moduleNode.namedChildren.find((child) => child.type === 'dotted_name')?.text : moduleNode?.text) ?? '';
+  if (level === 0 && FOREIGN_ROOTS.has(module.split('.')[0])) return [];
+  if (statement.namedChildren.some((child) => child.type === 'wildcard_import')) {
+    return [{ ...base, sites: [], problems: [{ line, kind: 'star' }], module, level, name: '*', local: '*' }];
+  }
+  return statement.childrenForFieldName('name').map((item) => {
+    const name = (item.type === 'aliased_import' ? item.childForFieldName('name') : item)?.text ?? '';
+    const alias = item.type === 'aliased_import' ? item.childForFieldName('alias')?.text : undefined;
+    return { ...base, sites: [], problems: [], module, level, name, alias, local: alias ?? name };
+  });
+}
+
+/** The use that identifier `node` makes of `binding`, if it goes through it. */
+function useSite(binding: ImportBinding, node: Node, future: boolean, text: string): UseSite | undefined {
+  const line = node.startPosition.row + 1;
+  if (binding.dotted !== undefined && binding.alias === undefined) {
+    // `import a.b` binds `a`; its uses are the chains `a.b.Member`.
+    let chain = node;
+    for (const part of binding.dotted.split('.').slice(1)) {
+      const parent = chain.parent;
+      if (parent?.type !== 'attribute' || parent.childForFieldName('object') !== chain || parent.childForFieldName('attribute')?.text !== part) return undefined;
+      chain = parent;
+    }
+    return moduleUse(chain, line, future, text, true);
+  }
+  return moduleUse(node, line, future, text, binding.dotted !== undefined);
+}
+
+function moduleUse(expression: Node, line: number, future: boolean, text: string, isModule: boolean): UseSite {
+  const bare = place(expression, future, text);
+  const parent = expression.parent;
+  if (parent?.type === 'attribute' && parent.childForFieldName('object') === expression) {
+    const member = parent.childForFieldName('attribute')?.text;
+    if (member) return { line, bare, member, viaMember: place(parent, future, text) };
+  }
+  // A module binding used on its own (passed around, or `getattr`): no member to make lazy.
+  return isModule ? { line, bare: { ...bare, context: 'blocked', kind: 'module-object' } } : { line, bare };
+}
+
+/** The placement of an expression that reads an imported name. */
+export function place(expression: Node, future: boolean, text: string): Placement {
+  const relation = isRelationTarget(expression);
+  let annotation: Node | undefined;
+  let kind: BlockedKind | undefined;
+  let child = expression;
+  for (let node = expression.parent; node; child = node, node = node.parent) {
+    switch (node.type) {
+      case 'type':
+        annotation = node;
+        if (node.parent?.type === 'type_alias_statement') kind ??= 'type-alias';
+        break;
+      case 'function_definition':
+        if (child === node.childForFieldName('body')) {
+          if (annotation) return annotationPlacement(expression, annotation, future);
+          if (bodyInsertion(node, text) === undefined) return { context: 'blocked', kind: 'one-line-body', expression, function: node };
+          return { context: 'function', expression, function: node, topFunction: topLevelFunctionName(node) };
+        }
+        if (child === node.childForFieldName('parameters')) kind ??= 'default-argument';
+        break;
+      case 'lambda':
+        kind ??= child === node.childForFieldName('body') ? 'lambda' : 'default-argument';
+        break;
+      case 'keyword_argument':
+        if (child === node.childForFieldName('value') && node.childForFieldName('name')?.text === 'sender') kind ??= 'signal-sender';
+        break;
+      case 'decorator':
+        kind ??= 'decorator';
+        break;
+      case 'class_definition':
+        if (child === node.childForFieldName('superclasses')) kind ??= 'base-class';
+        else if (child === node.childForFieldName('body')) kind ??= 'class-body';
+        break;
+      case 'if_statement':
+        // `if TYPE_CHECKING:` never runs: what it holds is for type checkers only.
+        if (child === node.childForFieldName('consequence') && isTypeCheckingCondition(node.childForFieldName('condition'))) return { context: 'type-string', expression };
+        break;
+    }
+  }
+  if (annotation && kind !== 'type-alias') return annotationPlacement(expression, annotation, future);
+  if (relation && (kind === undefined || kind === 'class-body')) return { context: 'relation', expression };
+  return { context: 'blocked', kind: kind ?? 'module-level', expression };
+}
+
+function annotationPlacement(expression: Node, annotation: Node, future: boolean): Placement {
+  if (future) return { context: 'type-string', expression, annotation };
+  // Whichever quote the file prefers, the other serves when the annotation holds it: either both can, or neither.
+  if (quoteFor(annotation.text, '"') === undefined) return { context: 'blocked', kind: 'unquotable-annotation', expression, annotation };
+  return { context: 'annotation', expression, annotation };
+}
+
+/** The quote that can wrap `text` as a string annotation: the file's own unless the text holds it. */
+export function quoteFor(text: string, preferred: string): string | undefined {
+  if (/[\r\n\\]/.test(text)) return undefined;
+  const other = preferred === '"' ? "'" : '"';
+  if (!text.includes(preferred)) return preferred;
+  return text.includes(other) ? undefined : other;
+}
+
+function isRelationTarget(expression: Node): boolean {
+  let args = expression.parent;
+  if (args?.type === 'keyword_argument') {
+    if (args.childForFieldName('value') !== expression || !RELATION_KEYWORDS.has(args.childForFieldName('name')?.text ?? '')) return false;
+    args = args.parent;
+  } else if (args?.type === 'argument_list') {
+    const positional = args.namedChildren.filter((child) => child.type !== 'comment' && child.type !== 'keyword_argument');
+    if (positional[0] !== expression) return false;
+  } else {
+    return false;
+  }
+  const call = args?.type === 'argument_list' ? args.parent : null;
+  const callee = call?.type === 'call' ? call.childForFieldName('function')?.text : undefined;
+  return callee !== undefined && RELATION_FIELDS.has(callee.split('.').pop()!);
+}
+
+/**
+ * Where a line that looks a model up goes at the top of a function's body: on the line after the
+ * `def` line, or after the docstring (before any comments that lead the first statement), with the
+ * first statement's indentation; undefined when the body starts on the `def` line or shares a line
+ * with the docstring.
+ */
+export function bodyInsertion(definition: Node, text: string): { at: number; indent: string } | undefined {
+  const body = definition.childForFieldName('body');
+  const statements = body?.namedChildren.filter((node) => node.type !== 'comment') ?? [];
+  const parameters = definition.childForFieldName('parameters');
+  if (!body || statements.length === 0 || !parameters) return undefined;
+  const headerRow = (definition.childForFieldName('return_type') ?? parameters).endPosition.row;
+  const [first, second] = statements;
+  if (first.startPosition.row === headerRow) return undefined;
+  const indent = text.slice(lineStartOf(text, first.startIndex), first.startIndex);
+  if (indent.trim() !== '') return undefined;
+  if (isDocstring(first)) {
+    if (second && second.startPosition.row === first.endPosition.row) return undefined;
+    const newline = text.indexOf('\n', first.endIndex);
+    if (!/^[ \t]*(#[^\n]*)?\r?$/.test(text.slice(first.endIndex, newline === -1 ? text.length : newline))) return undefined;
+    return { at: newline === -1 ? text.length : newline + 1, indent };
+  }
+  // The line after the header: the header's colon is on its last row (comments after it stay there).
+  const afterHeader = lineEndOf(text, definition.startIndex + rowOffset(text, definition.startIndex, headerRow - definition.startPosition.row));
+  return { at: Math.min(afterHeader, lineStartOf(text, first.startIndex)), indent };
+}
+
+/** The offset of the start of the line `rows` lines below the one holding `offset`. */
+function rowOffset(text: string, offset: number, rows: number): number {
+  let at = lineStartOf(text, offset);
+  for (let i = 0; i < rows; i++) at = text.indexOf('\n', at) + 1;
+  return at - offset;
+}
+
+function lineEndOf(text: string, offset: number): number {
+  const newline = text.indexOf('\n', offset);
+  return newline === -1 ? text.length : newline + 1;
+}
+
+function isDocstring(statement: Node): boolean {
+  return statement.type === 'expression_statement' && statement.namedChildren.length === 1 && statement.firstNamedChild?.type === 'string';
+}
+
+function lineStartOf(text: string, offset: number): number {
+  return text.lastIndexOf('\n', offset - 1) + 1;
+}
+
+/** The name of the module-level function that holds `definition` (itself included); undefined inside classes. */
+function topLevelFunctionName(definition: Node): string | undefined {
+  let outermost = definition;
+  for (let node = definition.parent; node; node = node.parent) {
+    if (node.type === 'class_definition') return undefined;
+    if (node.type === 'function_definition') outermost = node;
+  }
+  const parent = outermost.parent?.type === 'decorated_definition' ? outermost.parent.parent : outermost.parent;
+  return parent?.type === 'module' ? outermost.childForFieldName('name')?.text : undefined;
+}
+
+function isAttributeName(node: Node): boolean {
+  return node.parent?.type === 'attribute' && node.parent.childForFieldName('attribute') === node;
+}
+
+function isKeywordName(node: Node): boolean {
+  return node.parent?.type === 'keyword_argument' && node.parent.childForFieldName('name') === node;
+}
+
+/** Whether the identifier is assigned, deleted, declared global, or is a parameter or a definition's name. */
+function isBinding(node: Node): boolean {
+  const parent = node.parent;
+  if (!parent) return false;
+  switch (parent.type) {
+    case 'parameters':
+    case 'lambda_parameters':
+    case 'global_statement':
+    case 'nonlocal_statement':
+    case 'delete_statement':
+      return true;
+    case 'typed_parameter':
+      return parent.firstNamedChild === node;
+    case 'default_parameter':
+    case 'typed_default_parameter':
+    case 'named_expression':
+    case 'function_definition':
+    case 'class_definition':
+      return parent.childForFieldName('name') === node;
+    case 'list_splat_pattern':
+    case 'dictionary_splat_pattern':
+      if (['parameters', 'lambda_parameters', 'typed_parameter'].includes(parent.parent?.type ?? '')) return true;
+  }
+  let target = node;
+  while (target.parent && PATTERN_WRAPPERS.has(target.parent.type)) target = target.parent;
+  const holder = target.parent;
+  if (!holder) return false;
+  if (holder.type === 'as_pattern_target') return true;
+  if (holder.type === 'assignment' || holder.type === 'augmented_assignment' || holder.type === 'for_statement' || holder.type === 'for_in_clause') {
+    return holder.childForFieldName('left') === target;
+  }
+  return false;
+}
+
+/** `"Order"` or `"models.Order"` inside an annotation: a use only type checkers read. */
+function addStringAnnotation(binding: ImportBinding, content: Node, index: number, text: string): void {
+  // `"app.models.Order"` does not read a binding called `models`.
+  if (!insideAnnotation(content) || text[index - 1] === '.') return;
+  const placement: Placement = { context: 'type-string', expression: content };
+  // `import a.b` is read as `a.b.Member`; other module bindings as `local.Member`.
+  const prefix = binding.dotted !== undefined && binding.alias === undefined ? binding.dotted : binding.local;
+  const member = new RegExp(`^${prefix.replace(/\./g, '\\.')}\\.([\\p{L}_][\\p{L}\\p{N}_]*)`, 'u').exec(text.slice(index, content.endIndex))?.[1];
+  if (binding.dotted !== undefined && binding.alias === undefined && member === undefined) return;
+  const line = content.startPosition.row + text.slice(content.startIndex, index).split('\n').length;
+  binding.sites.push({ line, bare: placement, ...(member ? { member, viaMember: placement } : {}) });
+}
+
+function insideAnnotation(node: Node): boolean {
+  for (let parent = node.parent; parent; parent = parent.parent) {
+    if (parent.type === 'type') return true;
+    if (parent.type === 'block' || parent.type === 'module') return false;
+  }
+  return false;
+}
+
+/** The strings of `__all__ = [...]`, if `statement` is that assignment. */
+function allNames(statement: Node): Array<{ name: string; line: number }> {
+  const assignment = statement.type === 'expression_statement' ? statement.firstNamedChild : null;
+  if (assignment?.type !== 'assignment' || assignment.childForFieldName('left')?.text !== '__all__') return [];
+  const names: Array<{ name: string; line: number }> = [];
+  for (const item of assignment.childForFieldName('right')?.namedChildren ?? []) {
+    const name = stringValue(item);
+    if (name) names.push({ name, line: item.startPosition.row + 1 });
+  }
+  return names;
+}
+
+/** `"` unless most of the file's one-line strings use `'`. */
+export function preferredQuote(tree: Tree): '"' | "'" {
+  let single = 0;
+  let double = 0;
+  for (const { node } of STRINGS.captures(tree.rootNode)) {
+    const start = node.firstChild?.text ?? '';
+    if (start === "'") single++;
+    else if (start === '"') double++;
+  }
+  return single > double ? "'" : '"';
+}
