@@ -56,12 +56,14 @@ function shareIndex(index: AnalyzeBatch['index']): SharedIndex {
 }
 
 /**
- * Threads start when there is work for them, not all at once: a thread still loading the native
- * parser when the run ends and the pool is destroyed aborts the whole process ("terminate called
- * after throwing an instance of 'Napi::Error'"), which small projects hit a few times in a hundred.
+ * One thread starts with the pool and the others only when work queues up for them. Starting every
+ * thread at once left threads nobody waited for still loading the native parser when a short run
+ * destroyed the pool, which aborts the whole process ("terminate called after throwing an instance
+ * of 'Napi::Error'"): a one-file project hit it a few runs in a hundred on two cores. (No thread at
+ * start, minThreads 0, avoids it too, but then Piscina never starts one under Jest.)
  */
 export function poolOptions(jobs: number) {
-  return { filename: path.join(__dirname, 'worker.js'), minThreads: 0, maxThreads: jobs, idleTimeout: 1000 };
+  return { filename: path.join(__dirname, 'worker.js'), minThreads: 1, maxThreads: jobs, idleTimeout: 1000 };
 }
 
 function done<T>(count: number, progress?: (count: number) => void): (results: T) => T {
