@@ -166,6 +166,22 @@ describe('every rule, satisfied and violated', () => {
   });
 });
 
+describe('ConditionalGet and Common', () => {
+  test('Common above ConditionalGet is fixed as a required rule', () => {
+    const result = plan([M.security, M.session, M.common, M.conditionalGet, M.csrf]);
+    expect(result.paths).toEqual([M.security, M.session, M.conditionalGet, M.common, M.csrf]);
+    expect(result.moves).toHaveLength(1);
+    expect(ruleIds(result.moves[0].rules)).toEqual(['conditional-get-before-common']);
+    expect(result.moves[0].recommendedOnly).toBe(false);
+  });
+
+  test('no plan ever puts Common above ConditionalGet (a 304 would carry Content-Length: 0)', () => {
+    for (const order of permutations([M.security, M.session, M.csrf, M.conditionalGet, M.common, M.authentication])) {
+      expect(plan(order).paths.indexOf(M.conditionalGet)).toBeLessThan(plan(order).paths.indexOf(M.common));
+    }
+  });
+});
+
 describe('CSRF_USE_SESSIONS', () => {
   const list = [M.security, M.common, M.csrf, M.session];
 

@@ -96,8 +96,10 @@ export const MIDDLEWARE_GROUPS: Record<string, string[]> = {
   // never reach it. Security is left out: corsheaders asks to go right after it.
   '@builds-response': [M.common, M.locale, M.whiteNoise, M.fetchFromCache, ...replacesResponse],
   '@replaces-response': replacesResponse,
-  // Rewrite or replace the response body. The debug toolbar injects itself into HTML (and resets
-  // Content-Length, so CommonMiddleware needn't precede it: CommonMiddleware's rule uses @replaces-response).
+  // Rewrite or replace the response body, so an ETag computed below them would be wrong. The debug
+  // toolbar injects itself into HTML (and resets Content-Length, so CommonMiddleware needn't precede it:
+  // CommonMiddleware's rule uses @replaces-response). CommonMiddleware itself changes only headers; its
+  // Content-Length has a rule of its own (conditional-get-before-common).
   '@changes-response': [M.debugToolbar, ...replacesResponse],
   // Need the uncompressed body: ConditionalGet hashes it for the ETag, the toolbar rewrites it and silk
   // records it (each project's docs ask for GZip above it). The fallbacks also replace bodies but break
@@ -190,6 +192,18 @@ export const MIDDLEWARE_RULES: OrderRule[] = [
       'ConditionalGetMiddleware must come before middleware that rewrite or replace the response (debug toolbar, ' +
       'flatpage and redirect fallbacks, axes): it computes the ETag from the response they would change.',
     sources: [ORDERING_HINTS],
+  },
+  {
+    id: 'conditional-get-before-common',
+    kind: 'before',
+    a: M.conditionalGet,
+    b: M.common,
+    strength: 'required',
+    text:
+      'ConditionalGetMiddleware must come before CommonMiddleware: Common sets Content-Length on every response it ' +
+      'passes back, so below it the 304 that ConditionalGet builds goes out with "Content-Length: 0", which HTTP forbids ' +
+      'for a 304 (RFC 9110, section 8.6).',
+    sources: [ORDERING_HINTS, 'django/middleware/common.py', 'django/utils/cache.py'],
   },
   {
     id: 'session-before-locale',
