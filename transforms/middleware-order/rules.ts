@@ -12,6 +12,10 @@
 // - Groups are deliberately narrow: a middleware is in a group only when Django's docs (or the
 //   project's own docs or source) make it so, so a rule over a group never asks for a move that the
 //   docs don't.
+// - A recommendation encodes only what its source asks in so many words. "Close to the top" and "as
+//   high as possible" are kept only where the source says what they are for (CommonMiddleware's
+//   Content-Length, CorsMiddleware above what can build a response): read more broadly they move
+//   correctly configured lists around for no gain.
 
 export type RuleStrength = 'required' | 'recommended' | 'conditional';
 
@@ -35,7 +39,11 @@ export interface OrderRule {
   b?: string;
   /** required: something breaks otherwise. recommended: the docs ask for it, nothing breaks. conditional: required when `when` holds. */
   strength: RuleStrength;
-  /** The rule applies only when this setting is literally set to `equals` in the same settings module. */
+  /**
+   * The rule applies only when this setting is `equals` (by truth for booleans) in the settings that use
+   * the list. When that is not certain (settings layered differently, a value computed at run time), the
+   * rule is neither applied nor broken: see plan.ts.
+   */
   when?: { setting: string; equals: unknown };
   /** The first Django version that has the middleware the rule is about. */
   minDjango?: [number, number];
@@ -109,9 +117,6 @@ export const MIDDLEWARE_GROUPS: Record<string, string[]> = {
   // APPEND_SLASH redirect also does, on purpose: a slash redirect is not a broken link.
   '@intercepts-404': [M.locale, M.flatpageFallback, M.redirectFallback],
   '@remote-user': [M.remoteUser, M.persistentRemoteUser],
-  // Prepare or guard the view (CSRF, users, messages): CommonMiddleware's redirects need none of them,
-  // and Django's ordering hints list them after it.
-  '@view-support': [M.csrf, M.authentication, M.remoteUser, M.persistentRemoteUser, M.loginRequired, M.messages, M.allauthAccount, M.otp],
   // Put the session, the user and the message storage on the request.
   '@request-state': [M.session, M.authentication, M.messages],
 };
@@ -222,17 +227,6 @@ export const MIDDLEWARE_RULES: OrderRule[] = [
     strength: 'required',
     text: 'LocaleMiddleware must come before CommonMiddleware: Common needs the activated language to resolve the URL.',
     sources: ['docs/topics/i18n/translation.txt "How Django discovers language preference"', ORDERING_HINTS],
-  },
-  {
-    id: 'common-near-top',
-    kind: 'top',
-    a: M.common,
-    b: '@view-support',
-    strength: 'recommended',
-    text:
-      'CommonMiddleware belongs near the top, above the CSRF, authentication and message middleware: its ' +
-      'APPEND_SLASH/PREPEND_WWW redirects need none of them.',
-    sources: [ORDERING_HINTS],
   },
   {
     id: 'common-before-response-replacers',
@@ -358,14 +352,6 @@ export const MIDDLEWARE_RULES: OrderRule[] = [
 
   // Third-party middleware, from each project's own installation docs.
   {
-    id: 'cors-near-top',
-    kind: 'top',
-    a: M.cors,
-    strength: 'recommended',
-    text: 'CorsMiddleware belongs as high as possible in MIDDLEWARE.',
-    sources: ['django-cors-headers README "Setup"'],
-  },
-  {
     id: 'cors-before-response-builders',
     kind: 'before',
     a: M.cors,
@@ -373,7 +359,8 @@ export const MIDDLEWARE_RULES: OrderRule[] = [
     strength: 'recommended',
     text:
       'CorsMiddleware should come before middleware that can build a response (CommonMiddleware, WhiteNoise, ...), ' +
-      'or those responses lack the CORS headers.',
+      'or those responses lack the CORS headers. (Its README says "as high as possible, especially before" these; ' +
+      'above them is what matters.)',
     sources: ['django-cors-headers README "Setup"'],
   },
   {
