@@ -212,7 +212,7 @@ describe('every rule, satisfied and violated', () => {
     }
   });
 
-  test('a bystander of a position rule stays; the middleware the rule is about moves', () => {
+  test('a position rule over one pair: one move, the earlier line (as a line diff shows it)', () => {
     const result = plan([M.session, M.flatpageFallback, M.authentication], 'recommended');
     expect(result.paths).toEqual([M.session, M.authentication, M.flatpageFallback]);
     expect(result.moved).toEqual([M.flatpageFallback]);

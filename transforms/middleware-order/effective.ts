@@ -217,6 +217,29 @@ function brief(node: Node): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
+/** An expression as a reader recognises it, with list contents elided: `[...] + ([...] if DEBUG else [])`. */
+function shape(node: Node): string {
+  const inner = node.namedChildren.filter((child) => child.type !== 'comment');
+  switch (node.type) {
+    case 'list':
+      return inner.length === 0 ? '[]' : '[...]';
+    case 'tuple':
+      return inner.length === 0 ? '()' : '(...)';
+    case 'parenthesized_expression':
+      return inner.length === 1 ? `(${shape(inner[0])})` : brief(node);
+    case 'binary_operator':
+      return `${shape(node.childForFieldName('left')!)} ${node.childForFieldName('operator')?.text} ${shape(node.childForFieldName('right')!)}`;
+    case 'conditional_expression':
+      return `${shape(inner[0])} if ${brief(inner[1])} else ${shape(inner[2])}`;
+    case 'list_comprehension':
+      return '[... for ...]';
+    case 'call':
+      return `${brief(node.childForFieldName('function') ?? node)}(...)`;
+    default:
+      return brief(node);
+  }
+}
+
 class Runner {
   /** How many if/try/loop blocks the current statement is inside. */
   private depth = 0;
@@ -274,7 +297,7 @@ class Runner {
     else if (operator !== '=' && names.includes(SETTING)) this.record(statement, `extended with ${operator} at line ${line}`);
     else if (names.includes(SETTING)) {
       const literal = targets.length === 1 && (value.type === 'list' || value.type === 'tuple') ? value : undefined;
-      this.record(statement, literal ? `set to a list at line ${line}` : `set to \`${brief(value)}\` at line ${line}`, literal);
+      this.record(statement, literal ? `set to a list at line ${line}` : `set to \`${shape(value)}\` at line ${line}`, literal);
     }
     return states.flatMap((state) =>
       this.evaluate(value, state).map((outcome) => {
@@ -282,7 +305,7 @@ class Runner {
         for (const name of names) {
           if (operator === '=') next.names.set(name, outcome.value);
           else if (operator === '+=') next.names.set(name, this.extend(state.names.get(name), outcome.value, value, statement, name));
-          else next.names.set(name, this.unknown(statement, `\`${brief(expression)}\` is an expression djfix does not evaluate`));
+          else next.names.set(name, this.unknown(statement, `\`${shape(expression)}\` is an expression djfix does not evaluate`));
         }
         touched.forEach((name) => next.names.set(name, this.unknown(statement, `${name} is changed by index or unpacking`)));
         return next;
@@ -444,7 +467,7 @@ class Runner {
   /** What an expression can evaluate to: one outcome, or one per branch of a conditional expression. */
   private evaluate(node: Node, state: State): Outcome[] {
     const plain = (value: Value): Outcome[] => [{ value, assumptions: [] }];
-    const opaqueExpression = () => plain(this.unknown(node, `\`${brief(node)}\` is an expression djfix does not evaluate`));
+    const opaqueExpression = () => plain(this.unknown(node, `\`${shape(node)}\` is an expression djfix does not evaluate`));
     switch (node.type) {
       case 'string': {
         const value = stringValue(node);
@@ -515,13 +538,13 @@ class Runner {
   /** `name += right`: what `name` held, extended; unknown stays unknown. */
   private extend(left: Value | undefined, right: Value, rightNode: Node, at: Node, name: string): Value {
     if (left === undefined) return this.unknown(at, `${name} is extended before it is set`);
-    if (left.kind !== 'list') return left.kind === 'unknown' ? left : this.unknown(at, `\`${brief(at)}\` is an expression djfix does not evaluate`);
+    if (left.kind !== 'list') return left.kind === 'unknown' ? left : this.unknown(at, `\`${shape(at)}\` is an expression djfix does not evaluate`);
     return { kind: 'list', entries: [...left.entries, ...this.entriesOf(right, rightNode)] };
   }
 
   /** `left + right` of lists: an operand djfix cannot list becomes one opaque entry. */
   private sum(left: Value, leftNode: Node, right: Value, rightNode: Node, at: Node): Value {
-    if (left.kind === 'str' || right.kind === 'str' || left.kind === 'int' || right.kind === 'int') return this.unknown(at, `\`${brief(at)}\` is an expression djfix does not evaluate`);
+    if (left.kind === 'str' || right.kind === 'str' || left.kind === 'int' || right.kind === 'int') return this.unknown(at, `\`${shape(at)}\` is an expression djfix does not evaluate`);
     return { kind: 'list', entries: [...this.entriesOf(left, leftNode), ...this.entriesOf(right, rightNode)] };
   }
 

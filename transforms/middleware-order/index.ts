@@ -5,7 +5,7 @@
 // where they come from, never edited.
 import { stringItems } from '../../src/facts';
 import type { Literal } from '../../src/facts';
-import type { Finding } from '../../src/model';
+import type { Finding, TextEdit } from '../../src/model';
 import type { Node } from '../../src/parse';
 import { stringValue } from '../../src/parse';
 import { resolveClass, settingLiteral, settingStatements } from '../../src/project/index';
@@ -37,8 +37,8 @@ export const middlewareOrder: Transform = {
     'Django runs MIDDLEWARE top to bottom on the way in and bottom to top on the way out, and several ' +
     'middleware depend on others having run first: AuthenticationMiddleware needs the session, ' +
     'CommonMiddleware needs an activated language, the cache middleware must wrap everything that ' +
-    'changes Vary. djfix moves the fewest entries that make every required rule hold, each with its ' +
-    'comments, and explains every move with the rule it repairs. Recommendations (SecurityMiddleware ' +
+    'changes Vary. djfix moves the fewest entries (counting the comment lines that travel with them) ' +
+    'that make every required rule hold, and explains every move with the rule it repairs. Recommendations (SecurityMiddleware ' +
     'near the top, fallbacks near the bottom, third-party placements) come as a separate change to ' +
     'review, never against a required rule and never moving an entry past middleware djfix does not ' +
     'know; `--set middleware-order.required-only=true` leaves them out. A conditional rule is applied ' +
@@ -154,11 +154,11 @@ class Analysis {
     if (required.conflicts.length > 0) return;
     if (required.moves.length > 0) {
       const rules = distinctRules(required.violations);
-      const message =
-        `MIDDLEWARE breaks documented ordering rules (${plural(rules.length, 'required rule', 'required rules')}); ` +
-        `moving ${plural(required.moves.length, 'entry', 'entries')} fixes ${rules.length === 1 ? 'it' : 'them'}. ` +
-        required.moves.map((move) => moveSentence(move, labels)).join(' ');
-      this.edit('order', list, list, { order: required.order, moved: required.moves.map((move) => move.entry) }, message, 'safe', sourcesOf(rules));
+      const broken = `MIDDLEWARE ${breaksRequired(rules.length)}`;
+      const fix = `${broken}; moving ${plural(required.moves.length, 'entry', 'entries')} fixes ${rules.length === 1 ? 'it' : 'them'}. ${required.moves.map((move) => moveSentence(move, labels)).join(' ')}`;
+      const reordered = reorderList(this.file.text, list, required.order, required.moves.map((move) => move.entry));
+      if (reordered.ok) this.add('order', list, fix, { sources: sourcesOf(rules), change: this.change('safe', reordered.edit) });
+      else this.add('order', list, `${broken}: ${violationSentences(required.violations, labels)}`, { notFixed: reordered.reason, sources: sourcesOf(rules) });
     }
     if (requiredOnly) return;
 
@@ -189,7 +189,12 @@ class Analysis {
       required.moves.length > 0
         ? `After the required fix, ${moving} (a change to review, which includes the required fix). ${moves}${unmet}`
         : `MIDDLEWARE meets the required ordering rules; ${moving} (a change to review). ${moves}${unmet}`;
-    this.edit('recommendation', at, list, { order, moved }, message, 'review', sourcesOf(rules));
+    const reordered = reorderList(this.file.text, list, order, moved);
+    if (reordered.ok) this.add('recommendation', at, message, { sources: sourcesOf(rules), change: this.change('review', reordered.edit) });
+    else {
+      const notFollowed = `MIDDLEWARE meets the required ordering rules but does not follow ${plural(rules.length, 'recommendation', 'recommendations')}: ${violationSentences(recommended.violations, fixedLabels)}`;
+      this.add('recommendation', at, notFollowed, { notFixed: reordered.reason, sources: sourcesOf(rules) });
+    }
   }
 
   /** A list djfix reports on but does not edit: each variant it can evaluate is checked. */
@@ -253,7 +258,7 @@ class Analysis {
         reported.add(key);
         const at = [...group].reverse().find((entry) => entry.file === this.file.path)!;
         const times = group.length === 2 ? 'twice' : `${group.length} times`;
-        this.add('duplicate', at.node, `${subject} lists ${label(group[0].path!)} ${times} (${group.map((entry) => this.origin(entry)).join(', ')}): Django creates and runs it once for each entry.`, {
+        this.add('duplicate', at.node, `${subject} lists ${label(group[0].path!)} ${times} (${this.origins(group)}): Django creates and runs it once for each entry.`, {
           notFixed: 'djfix does not remove entries; keep the one whose place the ordering rules agree with',
         });
       }
@@ -286,7 +291,7 @@ class Analysis {
         .join(' ');
       const scope = group.when ? `${subject}, ${group.when},` : subject;
       if (group.strength === 'required') {
-        this.add('order', group.at.node, `${scope} breaks ${plural(rules.length, 'required ordering rule', 'required ordering rules')}: ${sentences}`, { notFixed, sources: sourcesOf(rules) });
+        this.add('order', group.at.node, `${scope} ${breaksRequired(rules.length)}: ${sentences}`, { notFixed, sources: sourcesOf(rules) });
       } else if (group.strength === 'recommended') {
         this.add('recommendation', group.at.node, `${scope} does not follow ${plural(rules.length, 'recommendation', 'recommendations')} (no required rule is broken by it): ${sentences}`, { notFixed, sources: sourcesOf(rules) });
       } else {
@@ -322,13 +327,8 @@ class Analysis {
     return missingForInstalledApps(entries, apps).map((missing) => `${missing.message} (${missing.check})`);
   }
 
-  private edit(code: string, at: Node, list: Node, { order, moved }: { order: number[]; moved: number[] }, message: string, safety: 'safe' | 'review', sources: string[]): void {
-    const reordered = reorderList(this.file.text, list, order, moved);
-    if (!reordered.ok) {
-      this.add(code, at, message, { notFixed: reordered.reason, sources });
-      return;
-    }
-    this.add(code, at, message, { sources, change: { safety, files: [{ path: this.file.path, kind: 'edit', edits: [reordered.edit] }] } });
+  private change(safety: 'safe' | 'review', edit: TextEdit): Finding['change'] {
+    return { safety, files: [{ path: this.file.path, kind: 'edit', edits: [edit] }] };
   }
 
   private add(code: string, node: Node, message: string, extra: Partial<Finding>): void {
@@ -347,6 +347,13 @@ class Analysis {
     return entry.file === this.file.path ? `line ${entry.line}` : `${entry.file}:${entry.line}`;
   }
 
+  /** "lines 3 and 5", or each origin in full when they are not all in this file. */
+  private origins(entries: ListEntry[]): string {
+    if (entries.some((entry) => entry.file !== this.file.path)) return entries.map((entry) => this.origin(entry)).join(', ');
+    const lines = entries.map((entry) => String(entry.line));
+    return `lines ${lines.slice(0, -1).join(', ')} and ${lines[lines.length - 1]}`;
+  }
+
   private lineNode(line: number): Node {
     let node = this.file.tree.rootNode.descendantForPosition({ row: line - 1, column: 0 });
     while (node.parent && node.parent.type !== 'module' && node.parent.startPosition.row === line - 1) node = node.parent;
@@ -355,6 +362,11 @@ class Analysis {
 }
 
 type Strength = 'required' | 'recommended' | 'possible';
+
+/** The headline of required violations, the same whether djfix fixes them or not. */
+function breaksRequired(count: number): string {
+  return `breaks documented ordering rules (${plural(count, 'required rule', 'required rules')})`;
+}
 
 /** A broken pair found in one or more variants. */
 interface Found {

@@ -21,10 +21,10 @@
 // (before, first, last), so "near the top" yields to anything another rule puts above it. The entries
 // that stay put form the largest subsequence of the list whose order the constraints allow; the others
 // move, each to the allowed slot closest to where it was. Finding that subsequence is a minimum vertex
-// cover of the "these two are in the wrong order" graph, solved exactly per connected part; among covers
-// moving equally many entries djfix prefers not to move bystanders (an entry whose only stake is another
-// middleware's position rule), then to move fewer lines, then to move earlier entries: the last two are
-// also what a line diff shows moving, so the explanation names the lines the diff moves.
+// cover of the "these two are in the wrong order" graph, solved exactly per connected part. The cost is
+// the lines moved (an entry's comment lines travel with it), then the entries moved, then how late they
+// are: fewest lines and earliest entries is what a line diff shows moving, so the explanation names the
+// lines the diff moves. Without comment lines that is simply the fewest moves.
 import { KNOWN_MIDDLEWARE, MIDDLEWARE, MIDDLEWARE_GROUPS, MIDDLEWARE_RULES, type OrderRule } from './rules';
 
 export interface PlanEntry {
@@ -181,8 +181,6 @@ interface RuleEdge {
   after: number;
   rule: OrderRule;
   kind: EdgeKind;
-  /** Which end the rule is about; the other end is a bystander (e.g. what SecurityMiddleware must precede). */
-  about: 'before' | 'after' | 'both';
 }
 
 /** The entries as the rules see them. */
@@ -266,21 +264,21 @@ function explicitEdgesOf(rule: OrderRule, lineup: Lineup): UnclassifiedEdge[] {
   const subjects = lineup.members(rule.a);
   const others = rule.b ? lineup.members(rule.b) : [];
   const edges: UnclassifiedEdge[] = [];
-  const add = (before: number, after: number, about: RuleEdge['about']) => {
-    if (before !== after) edges.push({ before, after, rule, about });
+  const add = (before: number, after: number) => {
+    if (before !== after) edges.push({ before, after, rule });
   };
   // first/last compare with every other known middleware except `b`, which goes above a first
   // ("first after SecurityMiddleware") or below a last.
   const rest = lineup.known.filter((index) => !subjects.includes(index) && !others.includes(index));
   for (const subject of subjects) {
-    if (rule.kind === 'before') others.forEach((other) => add(subject, other, 'both'));
+    if (rule.kind === 'before') others.forEach((other) => add(subject, other));
     if (rule.kind === 'first') {
-      others.forEach((other) => add(other, subject, 'after'));
-      rest.forEach((index) => add(subject, index, 'before'));
+      others.forEach((other) => add(other, subject));
+      rest.forEach((index) => add(subject, index));
     }
     if (rule.kind === 'last') {
-      others.forEach((other) => add(subject, other, 'before'));
-      rest.forEach((index) => add(index, subject, 'after'));
+      others.forEach((other) => add(subject, other));
+      rest.forEach((index) => add(index, subject));
     }
   }
   return edges;
@@ -299,7 +297,7 @@ function inferredEdges(lineup: Lineup): UnclassifiedEdge[] {
         text: `${lineup.label(index)} must come after ${after.slice(after.lastIndexOf('.') + 1)}: it ${reason}.`,
         sources: [],
       };
-      return lineup.members(after).filter((other) => other !== index).map((other): UnclassifiedEdge => ({ before: other, after: index, rule, about: 'after' }));
+      return lineup.members(after).filter((other) => other !== index).map((other): UnclassifiedEdge => ({ before: other, after: index, rule }));
     }),
   );
 }
@@ -320,7 +318,7 @@ function nearEdgesOf(rule: OrderRule, nearRules: OrderRule[], lineup: Lineup, ex
       .filter((target) => !subjects.includes(target))
       .filter((target) => !(top ? explicit.reaches(target, subject) : explicit.reaches(subject, target)))
       .filter((target) => !competesForTheSameEnd(target, subject))
-      .map((target): UnclassifiedEdge => (top ? { before: subject, after: target, rule, about: 'before' } : { before: target, after: subject, rule, about: 'after' })),
+      .map((target): UnclassifiedEdge => (top ? { before: subject, after: target, rule } : { before: target, after: subject, rule })),
   );
 }
 
@@ -340,7 +338,7 @@ function pinsOf(lineup: Lineup): RuleEdge[] {
         text: `djfix moves nothing past ${unknown} for a recommendation: it cannot see what that middleware needs around it.`,
         sources: [],
       };
-      pins.push({ before, after, rule, kind: 'pin', about: 'both' });
+      pins.push({ before, after, rule, kind: 'pin' });
     }
   }
   return pins;
@@ -377,8 +375,6 @@ interface Constraint {
   before: number;
   after: number;
   rules: OrderRule[];
-  aboutBefore: boolean;
-  aboutAfter: boolean;
 }
 
 class ConstraintGraph {
@@ -393,13 +389,11 @@ class ConstraintGraph {
       const key = `${edge.before}>${edge.after}`;
       let constraint = byPair.get(key);
       if (!constraint) {
-        constraint = { before: edge.before, after: edge.after, rules: [], aboutBefore: false, aboutAfter: false };
+        constraint = { before: edge.before, after: edge.after, rules: [] };
         byPair.set(key, constraint);
         this.outgoing[edge.before].push(constraint);
       }
       if (!constraint.rules.includes(edge.rule)) constraint.rules.push(edge.rule);
-      constraint.aboutBefore ||= edge.about !== 'after';
-      constraint.aboutAfter ||= edge.about !== 'before';
     }
     this.via = this.outgoing.map((_, start) => this.shortestChainsFrom(start));
   }
@@ -492,24 +486,19 @@ function misordersOf(graph: ConstraintGraph): Misorder[] {
 
 /**
  * The entries to move: a cheapest vertex cover of the misorder graph, solved exactly for each
- * connected part by branch and bound. Costs are ordered as (entries moved, bystanders moved, lines
- * moved, how late the moved entries are). Undefined when the search would take too long.
+ * connected part by branch and bound. Costs are ordered as (lines moved, entries moved, how late the
+ * moved entries are). Undefined when the search would take too long.
  */
 function fewestMoves(misorders: Misorder[], lines: number[]): Set<number> | undefined {
-  const isAbout = (entry: number, misorder: Misorder) =>
-    entry === misorder.late ? misorder.chain[0].aboutBefore : misorder.chain[misorder.chain.length - 1].aboutAfter;
-  const bystander = (entry: number) => misorders.every((misorder) => ![misorder.early, misorder.late].includes(entry) || !isAbout(entry, misorder));
-
   const budget = { steps: SEARCH_STEP_LIMIT };
   const moved = new Set<number>();
   for (const part of connectedParts(misorders, lines.length)) {
     const vertices = sortedUnique(part.flatMap((misorder) => [misorder.early, misorder.late]));
     const count = vertices.length;
     // Each weight outbids every sum of the ones below it.
-    const lineWeight = (count * (count + 1)) / 2 + 1;
-    const bystanderWeight = lineWeight * (vertices.reduce((sum, entry) => sum + lines[entry], 0) + 1);
-    const moveWeight = bystanderWeight * (count + 1);
-    const weights = vertices.map((entry, rank) => moveWeight + (bystander(entry) ? bystanderWeight : 0) + lines[entry] * lineWeight + rank);
+    const entryWeight = (count * (count + 1)) / 2 + 1;
+    const lineWeight = entryWeight * (count + 1);
+    const weights = vertices.map((entry, rank) => lines[entry] * lineWeight + entryWeight + rank);
     const local = (entry: number) => vertices.indexOf(entry);
     const cover = cheapestCover(weights, part.map((misorder) => [local(misorder.early), local(misorder.late)]), budget);
     if (!cover) return undefined;
