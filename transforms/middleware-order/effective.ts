@@ -10,8 +10,7 @@ import type { Node, Tree } from '../../src/parse';
 import { parsePython, stringValue } from '../../src/parse';
 import type { ProjectIndex } from '../../src/project/index';
 import { resolveImportModule } from '../../src/project/modules';
-
-export const SETTING = 'MIDDLEWARE';
+import { addTrackedNames, assignmentParts, brief, callArguments, classMembers, listMethodCall, SETTING, shape, valueNames, writesIn } from './settings-syntax';
 
 /** Why djfix cannot follow a value: a clause that reads on its own ("X is changed in a loop"). */
 export interface Unknown {
@@ -24,11 +23,16 @@ export interface ListEntry {
   /** The dotted path; undefined for an opaque entry (then `text` is what is written, `unknown` why). */
   path?: string;
   text: string;
-  /** Where the entry was written. */
+  /**
+   * Where the entry was put in the list: where it is written, or, for an entry spliced in from a list
+   * another module defines (`MIDDLEWARE += BASE`), the statement that splices it.
+   */
   file: string;
   line: number;
-  /** The list item or argument that wrote it. */
+  /** The list item, argument or splice in `file` that put it there. */
   node: Node;
+  /** The same for the same entry in every variant, distinct for distinct entries. */
+  key: string;
   unknown?: Unknown;
 }
 
@@ -81,8 +85,6 @@ export interface Build {
 /** Past this many variants the value is reported as unknown rather than checked. */
 const MAX_VARIANTS = 32;
 
-const APPENDING_METHODS = new Set(['append', 'extend']);
-
 interface State {
   names: Map<string, Value>;
   assumptions: Assumption[];
@@ -112,132 +114,6 @@ export function buildMiddleware(path: string, tree: Tree, index: ProjectIndex, r
   const top = { changes: [], classSettings: [] };
   const states = new Runner(path, shared, top).block(tree.rootNode.namedChildren, [{ names: new Map(), assumptions: [] }]);
   return { variants: states.map((state) => ({ value: state.names.get(SETTING), assumptions: state.assumptions })), ...top };
-}
-
-/** MIDDLEWARE members of module-level classes: `MIDDLEWARE = ...` in the body, or `def MIDDLEWARE(self)`. */
-function classMembers(root: Node, only?: Node): Array<{ owner: string; node: Node; value?: Node }> {
-  return root.namedChildren.flatMap((child) => {
-    const definition = child.type === 'decorated_definition' ? child.childForFieldName('definition') : child;
-    if (definition?.type !== 'class_definition' || (only && child.startIndex !== only.startIndex)) return [];
-    const owner = definition.childForFieldName('name')?.text ?? '';
-    return (definition.childForFieldName('body')?.namedChildren ?? []).flatMap((member) => {
-      const inner = member.type === 'decorated_definition' ? member.childForFieldName('definition') : member;
-      if (inner?.type === 'function_definition' && inner.childForFieldName('name')?.text === SETTING) return [{ owner, node: member }];
-      const assignment = member.type === 'expression_statement' ? member.firstNamedChild : null;
-      if (assignment?.type !== 'assignment' || assignment.childForFieldName('left')?.text !== SETTING) return [];
-      return [{ owner, node: member, value: assignment.childForFieldName('right') ?? undefined }];
-    });
-  });
-}
-
-/** Names whose values flow into a tracked name, added until nothing new turns up. */
-function addTrackedNames(root: Node, tracked: Set<string>): void {
-  for (let size = -1; size !== tracked.size; ) {
-    size = tracked.size;
-    for (const statement of moduleStatements(root)) {
-      for (const value of valuesWritten(statement, tracked)) valueNames(value).forEach((name) => tracked.add(name));
-    }
-  }
-}
-
-/** Module-level expression statements, including those inside if/try/with/loop blocks, never inside functions or classes. */
-function moduleStatements(container: Node): Node[] {
-  return container.namedChildren.flatMap((child) => {
-    if (child.type === 'function_definition' || child.type === 'class_definition' || child.type === 'decorated_definition') return [];
-    if (child.type === 'expression_statement') return [child];
-    return moduleStatements(child);
-  });
-}
-
-/** The value expressions a statement writes into tracked names (an insert's position included). */
-function valuesWritten(statement: Node, tracked: Set<string>): Node[] {
-  const expression = statement.firstNamedChild;
-  if (!expression) return [];
-  if (expression.type === 'assignment' || expression.type === 'augmented_assignment') {
-    const { targets, value } = assignmentParts(expression);
-    return value && targets.some((target) => target.type === 'identifier' && tracked.has(target.text)) ? [value] : [];
-  }
-  const method = listMethodCall(expression);
-  return method && tracked.has(method.name) ? method.args : [];
-}
-
-/** Identifiers in the positions that make up a value: items, splats, operands, list()/tuple()/len() arguments. */
-function valueNames(node: Node): string[] {
-  switch (node.type) {
-    case 'identifier':
-      return [node.text];
-    case 'list':
-    case 'tuple':
-    case 'parenthesized_expression':
-    case 'list_splat':
-    case 'unary_operator':
-      return node.namedChildren.flatMap(valueNames);
-    case 'binary_operator':
-      return [node.childForFieldName('left'), node.childForFieldName('right')].flatMap((side) => (side ? valueNames(side) : []));
-    case 'conditional_expression':
-      return [node.namedChildren[0], node.namedChildren[2]].flatMap((side) => (side ? valueNames(side) : []));
-    case 'call': {
-      const method = listMethodCall(node);
-      if (method?.method === 'index') return [method.name];
-      const callee = node.childForFieldName('function')?.text;
-      return callee === 'list' || callee === 'tuple' || callee === 'len' ? callArguments(node).flatMap(valueNames) : [];
-    }
-    default:
-      return [];
-  }
-}
-
-function assignmentParts(expression: Node): { targets: Node[]; value?: Node } {
-  const targets: Node[] = [];
-  let value: Node | null = expression;
-  while (value && (value.type === 'assignment' || value.type === 'augmented_assignment')) {
-    const left = value.childForFieldName('left');
-    if (left) targets.push(left);
-    value = value.childForFieldName('right');
-  }
-  return { targets, value: value ?? undefined };
-}
-
-/** `NAME.method(args)`, for a plain name. */
-function listMethodCall(expression: Node): { name: string; method: string; args: Node[] } | undefined {
-  if (expression.type !== 'call') return undefined;
-  const callee = expression.childForFieldName('function');
-  const object = callee?.childForFieldName('object');
-  const method = callee?.childForFieldName('attribute');
-  if (callee?.type !== 'attribute' || object?.type !== 'identifier' || !method) return undefined;
-  return { name: object.text, method: method.text, args: callArguments(expression) };
-}
-
-function callArguments(call: Node): Node[] {
-  return call.childForFieldName('arguments')?.namedChildren.filter((child) => child.type !== 'comment') ?? [];
-}
-
-function brief(node: Node): string {
-  const text = node.text.replace(/\s+/g, ' ');
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-/** An expression as a reader recognises it, with list contents elided: `[...] + ([...] if DEBUG else [])`. */
-function shape(node: Node): string {
-  const inner = node.namedChildren.filter((child) => child.type !== 'comment');
-  switch (node.type) {
-    case 'list':
-      return inner.length === 0 ? '[]' : '[...]';
-    case 'tuple':
-      return inner.length === 0 ? '()' : '(...)';
-    case 'parenthesized_expression':
-      return inner.length === 1 ? `(${shape(inner[0])})` : brief(node);
-    case 'binary_operator':
-      return `${shape(node.childForFieldName('left')!)} ${node.childForFieldName('operator')?.text} ${shape(node.childForFieldName('right')!)}`;
-    case 'conditional_expression':
-      return `${shape(inner[0])} if ${brief(inner[1])} else ${shape(inner[2])}`;
-    case 'list_comprehension':
-      return '[... for ...]';
-    case 'call':
-      return `${brief(node.childForFieldName('function') ?? node)}(...)`;
-    default:
-      return brief(node);
-  }
 }
 
 class Runner {
@@ -525,13 +401,17 @@ class Runner {
   private entryOf(node: Node, state: State): ListEntry {
     const [outcome] = this.evaluate(node, state);
     const value = outcome.value;
-    if (value.kind === 'str' && outcome.assumptions.length === 0) return { ...value.entry, text: node.text, file: this.path, line: node.startPosition.row + 1, node };
+    if (value.kind === 'str' && outcome.assumptions.length === 0) return { ...this.entry(node, value.entry.path!), text: node.text };
     return this.opaque(node, value.kind === 'unknown' ? value : { file: this.path, line: node.startPosition.row + 1, why: `${brief(node)} is not a dotted path djfix can read` });
   }
 
   /** A value spliced into a list: its entries, or one opaque entry saying why djfix cannot list them. */
   private entriesOf(value: Value, node: Node): ListEntry[] {
-    if (value.kind === 'list') return value.entries;
+    if (value.kind === 'list') {
+      return value.entries.map((entry) =>
+        entry.file === this.path ? entry : { ...entry, file: this.path, line: node.startPosition.row + 1, node, key: `${this.path}:${node.startIndex}<${entry.key}` },
+      );
+    }
     return [this.opaque(node, value.kind === 'unknown' ? value : { file: this.path, line: node.startPosition.row + 1, why: `${brief(node)} is not a list` })];
   }
 
@@ -652,11 +532,12 @@ class Runner {
   }
 
   private entry(node: Node, path: string): ListEntry {
-    return { path, text: node.text, file: this.path, line: node.startPosition.row + 1, node };
+    return { path, text: node.text, file: this.path, line: node.startPosition.row + 1, node, key: `${this.path}:${node.startIndex}` };
   }
 
   private opaque(node: Node, unknown: Unknown): ListEntry {
-    return { text: brief(node), file: this.path, line: node.startPosition.row + 1, node, unknown: { file: unknown.file, line: unknown.line, why: unknown.why } };
+    const { file, line, why } = unknown;
+    return { text: brief(node), file: this.path, line: node.startPosition.row + 1, node, key: `${this.path}:${node.startIndex}`, unknown: { file, line, why } };
   }
 
   private unknown(node: Node, why: string): Value {
@@ -694,28 +575,6 @@ class Runner {
   }
 }
 
-/** The statements in a loop that write `name`, and whether each only appends to it. */
-function writesIn(loop: Node, name: string): Array<{ appends: boolean }> {
-  const writes: Array<{ appends: boolean }> = [];
-  for (const statement of moduleStatements(loop)) {
-    const expression = statement.firstNamedChild;
-    const method = expression && listMethodCall(expression);
-    if (method?.name === name) writes.push({ appends: APPENDING_METHODS.has(method.method) });
-    else if (expression?.type === 'assignment' || expression?.type === 'augmented_assignment') {
-      const { targets } = assignmentParts(expression);
-      if (targets.some((target) => target.descendantsOfType('identifier').some((id) => id.text === name) || target.text === name)) {
-        writes.push({ appends: expression.type === 'augmented_assignment' && expression.child(1)?.text === '+=' && targets.length === 1 && targets[0].text === name });
-      }
-    } else if (expression?.type === 'call' && callArguments(expression).some((arg) => arg.text === name)) {
-      writes.push({ appends: false });
-    }
-  }
-  for (const deletion of loop.descendantsOfType('delete_statement')) {
-    if (deletion.descendantsOfType('identifier').some((id) => id.text === name)) writes.push({ appends: false });
-  }
-  return writes;
-}
-
 function sameAssumption(a: Assumption, b: Assumption): boolean {
   return a.file === b.file && a.point === b.point && a.text === b.text;
 }
@@ -728,7 +587,6 @@ function valueKey(value: Value | undefined): string {
   if (!value) return '-';
   if (value.kind === 'unknown') return `?${value.file}:${value.line}:${value.why}`;
   if (value.kind === 'int') return `i${value.value}`;
-  const entryKey = (entry: ListEntry) => `${entry.path ?? '?'}|${entry.text}|${entry.file}:${entry.node.startIndex}`;
-  if (value.kind === 'str') return `s${entryKey(value.entry)}`;
-  return `l${value.literal ? value.literal.startIndex : ''}[${value.entries.map(entryKey).join(',')}]`;
+  if (value.kind === 'str') return `s${value.entry.key}`;
+  return `l${value.literal ? value.literal.startIndex : ''}[${value.entries.map((entry) => entry.key).join(',')}]`;
 }

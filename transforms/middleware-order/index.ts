@@ -14,7 +14,7 @@ import { positionOf } from '../../src/source';
 import type { AnalysisContext, ParsedFile, Transform } from '../types';
 import { conditionSettings, derivedSettings, pythonValue } from './conditions';
 import type { ConditionSetting } from './conditions';
-import { buildMiddleware, SETTING } from './effective';
+import { buildMiddleware } from './effective';
 import type { Build, ClassSetting, ListEntry, Unknown, Variant } from './effective';
 import { conditionOf } from './branches';
 import { blockSizes, listItems, reorderList } from './list-text';
@@ -23,6 +23,7 @@ import type { Labels } from './messages';
 import { checkOrder, missingForInstalledApps, planOrder } from './plan';
 import type { OrderPlan, PlanContext, PlanEntry, Violation } from './plan';
 import { collectRequestReads, REQUEST_ATTRIBUTES } from './request-reads';
+import { SETTING } from './settings-syntax';
 import type { RequestReads } from './request-reads';
 import { KNOWN_MIDDLEWARE, MIDDLEWARE_RULES } from './rules';
 import type { OrderRule } from './rules';
@@ -383,7 +384,7 @@ const MISSING: Partial<Finding> = {
 };
 
 function entryKey(entry: ListEntry): string {
-  return `${entry.file}:${entry.node.startIndex}`;
+  return entry.key;
 }
 
 /** Why recommendations stay unmet: the middleware djfix does not know that sits between the pair. */
