@@ -77,7 +77,7 @@ export interface OrderPlan {
   moves: Move[];
   /** What the phase's rules ask that the list breaks: required rules, or followable recommendations. */
   violations: Violation[];
-  /** Recommended phase: recommendations the new order still does not follow (see `recommended`). */
+  /** Recommended phase: recommendations the new order still does not follow, because that would move an entry past middleware djfix does not know. */
   unmet: Violation[];
   /** Pairs that conditional rules with an unknown setting would break if the setting held. */
   possible: Violation[];
@@ -105,9 +105,9 @@ export function planOrder(entries: PlanEntry[], context: PlanContext, phase: Pha
   } else {
     // Recommendations are planned only on top of a list that meets every required rule.
     if (violated(hard).length > 0) return plan;
-    const followable = settle(hard, edges.filter((edge) => edge.kind === 'recommended'));
+    const followable = settle(entries.length, hard, edges.filter((edge) => edge.kind === 'recommended'));
     const pins = pinsOf(lineup);
-    active = [...hard, ...pins, ...settle([...hard, ...pins], followable)];
+    active = [...hard, ...pins, ...settle(entries.length, [...hard, ...pins], followable)];
     plan.violations = violated(followable);
     plan.unmet = plan.violations;
   }
@@ -141,7 +141,7 @@ export function checkOrder(entries: PlanEntry[], context: PlanContext, rules: Or
   const required = edges.filter((edge) => edge.kind === 'required');
   return {
     required: violated(required),
-    recommended: violated(settle(required, edges.filter((edge) => edge.kind === 'recommended'))),
+    recommended: violated(settle(entries.length, required, edges.filter((edge) => edge.kind === 'recommended'))),
     possible: violated(edges.filter((edge) => edge.kind === 'possible')),
   };
 }
@@ -345,13 +345,9 @@ function pinsOf(lineup: Lineup): RuleEdge[] {
 }
 
 /** The soft edges that lie on no cycle with the hard ones and the other soft ones. */
-function settle(hard: RuleEdge[], soft: RuleEdge[]): RuleEdge[] {
-  const component = componentsOf(new ConstraintGraph(hardSize(hard, soft), [...hard, ...soft]));
+function settle(size: number, hard: RuleEdge[], soft: RuleEdge[]): RuleEdge[] {
+  const component = componentsOf(new ConstraintGraph(size, [...hard, ...soft]));
   return soft.filter((edge) => component[edge.before] !== component[edge.after]);
-}
-
-function hardSize(...edgeLists: RuleEdge[][]): number {
-  return Math.max(0, ...edgeLists.flat().map((edge) => Math.max(edge.before, edge.after) + 1));
 }
 
 function violated(edges: RuleEdge[]): Violation[] {

@@ -37,7 +37,10 @@ export interface OrderRule {
   /** A middleware dotted path or a group name from MIDDLEWARE_GROUPS (`@...`). */
   a: string;
   b?: string;
-  /** required: something breaks otherwise. recommended: the docs ask for it, nothing breaks. conditional: required when `when` holds. */
+  /**
+   * required: something breaks otherwise. recommended: the docs ask for it; djfix offers it as a change of
+   * its own to review, after any required fix. conditional: required when `when` holds.
+   */
   strength: RuleStrength;
   /**
    * The rule applies only when this setting is `equals` (by truth for booleans) in the settings that use
