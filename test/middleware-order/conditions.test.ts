@@ -12,7 +12,7 @@ function csrfUseSessions(base: string, others: Record<string, string> = {}) {
   const files: Record<string, string> = { 'shop/__init__.py': '', 'shop/settings/__init__.py': '', 'shop/settings/base.py': base, ...others };
   const packages = new Set(Object.keys(files).filter((path) => path.endsWith('__init__.py')).map((path) => path.split('/').slice(0, -1).join('/')));
   const inputs = Object.entries(files).map(([path, text]) => ({ path, ...moduleNameOf(path, (dir) => packages.has(dir)), hash: path, facts: extractFacts(parsePython(text)) }));
-  return conditionSettings(buildIndex(inputs, { version: null, source: 'test' }), 'shop/settings/base.py').CSRF_USE_SESSIONS;
+  return conditionSettings(buildIndex(inputs, { version: null, source: 'test' }), 'shop/settings/base.py', (path) => files[path]).CSRF_USE_SESSIONS;
 }
 
 test('not set anywhere: certain, and not set', () => {
@@ -49,4 +49,12 @@ test('one that sets it the same way, or not at all, does not', () => {
 test('one that writes a list of its own does not use this one, so its setting does not count', () => {
   const test = { 'shop/settings/test.py': `from .base import *\nCSRF_USE_SESSIONS = True\n${LIST}` };
   expect(csrfUseSessions(LIST, test).state).toEqual({ known: true, value: undefined });
+});
+
+test('any project module that star-imports the settings counts, not only those named settings', () => {
+  const tests = { 'tests/__init__.py': '', 'tests/config.py': 'from shop.settings.base import *\nCSRF_USE_SESSIONS = True\n' };
+  expect(csrfUseSessions(LIST, tests)).toEqual({
+    state: { known: false },
+    doubt: 'CSRF_USE_SESSIONS is not set here but True in tests/config.py:2, which star-imports these settings',
+  });
 });

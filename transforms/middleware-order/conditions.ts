@@ -2,8 +2,9 @@
 // MIDDLEWARE list see them. A value counts only when it is certain for all of them: a module that
 // star-imports this one can set it differently (layered settings), and a value computed at run time
 // (`os.environ.get(...) == "1"`) can be anything.
-import { stringItems } from '../../src/facts';
+import { extractFacts, stringItems } from '../../src/facts';
 import type { SettingFact } from '../../src/facts';
+import { parsePython } from '../../src/parse';
 import { settingStatements } from '../../src/project/index';
 import type { ProjectIndex } from '../../src/project/index';
 import type { SettingState } from './plan';
@@ -17,10 +18,23 @@ export interface ConditionSetting {
 
 const CONDITION_NAMES = [...new Set(MIDDLEWARE_RULES.flatMap((rule) => (rule.when ? [rule.when.setting] : [])))];
 
-export function conditionSettings(index: ProjectIndex, settingsPath: string): Record<string, ConditionSetting> {
-  const users = settingsUsingList(index, settingsPath);
-  return Object.fromEntries(CONDITION_NAMES.map((name) => [name, conditionSetting(index, settingsPath, users, name)]));
+export function conditionSettings(index: ProjectIndex, settingsPath: string, readText: (path: string) => string | undefined): Record<string, ConditionSetting> {
+  const read = new Map<string, SettingFact[] | undefined>();
+  const facts = (path: string) => {
+    if (!read.has(path)) read.set(path, index.settingFacts[path] ?? factsOfModule(readText(path)));
+    return read.get(path);
+  };
+  const users = modulesUsingList(index, settingsPath, facts);
+  return Object.fromEntries(CONDITION_NAMES.map((name) => [name, conditionSetting(index, settingsPath, users, name, facts)]));
 }
+
+/** Setting facts of a module the index keeps none for (it is not a settings module): read from its text. */
+function factsOfModule(text: string | undefined): SettingFact[] | undefined {
+  const tree = text === undefined ? undefined : parsePython(text);
+  return tree && !tree.rootNode.hasError ? extractFacts(tree).settings : undefined;
+}
+
+type FactsOf = (path: string) => SettingFact[] | undefined;
 
 /** Python's spelling of a setting value, for messages. */
 export function pythonValue(value: unknown): string {
@@ -30,12 +44,12 @@ export function pythonValue(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
 
-function conditionSetting(index: ProjectIndex, settingsPath: string, users: string[], name: string): ConditionSetting {
+function conditionSetting(index: ProjectIndex, settingsPath: string, users: string[], name: string, facts: FactsOf): ConditionSetting {
   const own = seenBy(index, settingsPath, name);
   if (!own.known) return { state: { known: false }, doubt: `${name} ${own.why}` };
   for (const user of users) {
-    const theirs = seenBy(index, user, name);
-    if (!theirs.known) return { state: { known: false }, doubt: `${name} ${theirs.why}, in ${user} which star-imports these settings` };
+    const theirs = index.settingFacts[user] ? seenBy(index, user, name) : seenInModule(user, name, facts, own);
+    if (!theirs.known) return { state: { known: false }, doubt: `${name} ${theirs.why} (${user} star-imports these settings)` };
     if (!sameValue(theirs.value, own.value)) {
       return {
         state: { known: false },
@@ -57,7 +71,22 @@ type Seen = { known: true; value: unknown; where: string } | { known: false; why
 /** The value of `name` as the settings module at `path` sees it (its own statements, else its star-imports'). */
 function seenBy(index: ProjectIndex, path: string, name: string): Seen {
   const found = settingStatements(index, path, name);
-  if (!found) return { known: true, value: undefined, where: path };
+  return found ? seenIn(found) : { known: true, value: undefined, where: path };
+}
+
+/**
+ * The same for a module that is not a settings module: its own statements, else what it star-imports,
+ * which comes down to the value the list's own module sees (`inherited`). A module djfix cannot read
+ * could set anything.
+ */
+function seenInModule(path: string, name: string, facts: FactsOf, inherited: Seen): Seen {
+  const all = facts(path);
+  if (!all) return { known: false, why: `may be set in ${path}, which djfix cannot read` };
+  const own = all.filter((fact) => fact.name === name);
+  return own.length > 0 ? seenIn({ path, facts: own }) : inherited;
+}
+
+function seenIn(found: { path: string; facts: SettingFact[] }): Seen {
   const last = found.facts[found.facts.length - 1];
   const where = `${found.path}:${last.line}`;
   if (found.facts.length > 1) return { known: false, why: `is set more than once (last at ${where})` };
@@ -81,24 +110,30 @@ function expressionText(value: SettingFact['value']): string {
 }
 
 /**
- * Settings modules that star-import `settingsPath` (directly or not) and keep its MIDDLEWARE, rather
- * than writing a list of their own: the list at `settingsPath` runs with their settings too.
+ * Modules that star-import `settingsPath` (directly or not) and keep its MIDDLEWARE, rather than
+ * writing a list of their own first: the list at `settingsPath` runs with their settings too.
  */
-function settingsUsingList(index: ProjectIndex, settingsPath: string): string[] {
-  return derivedSettings(index, settingsPath).filter((derived) => {
-    const found = settingStatements(index, derived, 'MIDDLEWARE');
-    if (found?.path !== derived) return true;
-    const [first] = found.facts;
-    return !(first.op === '=' && !first.conditional && stringItems(first.value) !== undefined);
+function modulesUsingList(index: ProjectIndex, settingsPath: string, facts: FactsOf): string[] {
+  return starImporters(index, settingsPath).filter((importer) => {
+    const [first] = (facts(importer) ?? []).filter((fact) => fact.name === 'MIDDLEWARE');
+    return !(first && first.op === '=' && !first.conditional && stringItems(first.value) !== undefined);
   });
 }
 
-/** Settings modules that star-import `settingsPath`, directly or through others. */
-export function derivedSettings(index: ProjectIndex, settingsPath: string): string[] {
-  const imports = (candidate: string, seen = new Set<string>()): boolean => {
-    if (seen.has(candidate)) return false;
-    seen.add(candidate);
-    return (index.settings.bases[candidate] ?? []).some((base) => base === settingsPath || imports(base, seen));
-  };
-  return index.settings.paths.filter((candidate) => candidate !== settingsPath && imports(candidate));
+/**
+ * Project modules that star-import the module at `path`, directly or through others: settings layered
+ * on it, and any other module that takes its names wholesale (a test settings module, say).
+ */
+export function starImporters(index: ProjectIndex, path: string): string[] {
+  const found: string[] = [];
+  const queue = [path];
+  for (let head = 0; head < queue.length; head++) {
+    const module = index.files[queue[head]]?.module;
+    for (const edge of index.imports) {
+      if (edge.to !== module || !edge.names?.some((name) => name.name === '*') || edge.path === path || found.includes(edge.path)) continue;
+      found.push(edge.path);
+      queue.push(edge.path);
+    }
+  }
+  return found.sort();
 }

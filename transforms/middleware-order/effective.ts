@@ -65,6 +65,8 @@ export interface Change {
   conditional: boolean;
   /** For `MIDDLEWARE = [...]` (or a tuple): the literal. */
   literal?: Node;
+  /** A star-import that brings another module's MIDDLEWARE, rather than a statement that writes it. */
+  starImport?: true;
 }
 
 /** MIDDLEWARE set in a class body (django-configurations): a class attribute, or a method or property. */
@@ -300,7 +302,7 @@ class Runner {
     if (node.namedChildren.some((child) => child.type === 'wildcard_import')) {
       if (!target || this.shared.stack.includes(target)) return states;
       const imported = this.evaluateModule(target);
-      if (imported.some((state) => state.names.has(SETTING))) this.record(node, `taken from ${target} (star-import at line ${line})`);
+      if (imported.some((state) => state.names.has(SETTING))) this.record(node, `taken from ${target} (star-import at line ${line})`, undefined, true);
       const combined = states.flatMap((state) =>
         imported.map((other) => {
           const next = this.assume(state, other.assumptions);
@@ -527,8 +529,8 @@ class Runner {
     }
   }
 
-  private record(node: Node, description: string, literal?: Node): void {
-    this.top?.changes.push({ node, line: node.startPosition.row + 1, description, conditional: this.depth > 0, literal });
+  private record(node: Node, description: string, literal?: Node, starImport?: true): void {
+    this.top?.changes.push({ node, line: node.startPosition.row + 1, description, conditional: this.depth > 0, literal, starImport });
   }
 
   private entry(node: Node, path: string): ListEntry {

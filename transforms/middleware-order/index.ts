@@ -4,18 +4,17 @@
 // run time, or in a class, is evaluated where djfix can follow it and its problems are reported with
 // where they come from, never edited.
 import { stringItems } from '../../src/facts';
-import type { Literal } from '../../src/facts';
 import type { Finding, TextEdit } from '../../src/model';
 import type { Node } from '../../src/parse';
-import { stringValue } from '../../src/parse';
-import { resolveClass, settingLiteral, settingStatements } from '../../src/project/index';
+import { parsePython, stringValue } from '../../src/parse';
+import { resolveClass, settingLiteral } from '../../src/project/index';
 import type { ProjectIndex } from '../../src/project/index';
 import { positionOf } from '../../src/source';
 import type { AnalysisContext, ParsedFile, Transform } from '../types';
-import { conditionSettings, derivedSettings, pythonValue } from './conditions';
+import { conditionSettings, pythonValue, starImporters } from './conditions';
 import type { ConditionSetting } from './conditions';
 import { buildMiddleware } from './effective';
-import type { Build, ClassSetting, ListEntry, Unknown, Variant } from './effective';
+import type { Build, Change, ClassSetting, ListEntry, Unknown, Variant } from './effective';
 import { conditionOf } from './branches';
 import { blockSizes, listItems, reorderList } from './list-text';
 import { abovePhrase, distinctRules, moveSentence, plural, ruleSentence, sourcesOf, violationSentences } from './messages';
@@ -55,10 +54,10 @@ export const middlewareOrder: Transform = {
 function analyze({ file, index, options, readText }: AnalysisContext): Finding[] {
   const build = buildMiddleware(file.path, file.tree, index, readText);
   if (build.changes.length === 0 && build.classSettings.length === 0) return [];
-  const conditions = conditionSettings(index, file.path);
+  const conditions = conditionSettings(index, file.path, readText);
   const context: PlanContext = { settings: statesOf(conditions), django: index.django.version };
   const analysis = new Analysis(file, index, conditions, context);
-  const literal = editableLiteral(build, file.path, index);
+  const literal = editableLiteral(build, file.path, index, readText);
   if (build.changes.length > 0) {
     if (literal.ok) analysis.literalList(literal.list, literal.entries, options['required-only'] === true);
     else analysis.reportOnly(build, literal.reasons);
@@ -74,7 +73,7 @@ type Editable = { ok: true; list: Node; entries: ListEntry[] } | { ok: false; re
  * or tuple of strings that nothing changes afterwards, here or in a settings module that star-imports
  * this one. Otherwise, why not, in the user's words.
  */
-function editableLiteral(build: Build, settingsPath: string, index: ProjectIndex): Editable {
+function editableLiteral(build: Build, settingsPath: string, index: ProjectIndex, readText: AnalysisContext['readText']): Editable {
   const reasons: string[] = [];
   const literals = build.changes.filter((change) => change.literal && !change.conditional);
   const others = build.changes.filter((change) => !literals.includes(change));
@@ -91,27 +90,25 @@ function editableLiteral(build: Build, settingsPath: string, index: ProjectIndex
     if (repeated.length > 0) reasons.push(`it lists ${repeated.join(', ')} more than once`);
     if (reasons.length === 0 && items.length !== value.entries.length) throw new Error('a literal list of strings evaluated to a different number of entries');
   }
-  for (const derived of layeredModifiers(settingsPath, index)) reasons.push(`${derived} star-imports these settings and changes MIDDLEWARE further`);
+  for (const derived of layeredModifiers(settingsPath, index, readText)) reasons.push(`${derived} star-imports these settings and builds on this MIDDLEWARE`);
   if (reasons.length === 0 && list && value?.kind === 'list') return { ok: true, list, entries: value.entries };
   return { ok: false, reasons };
 }
 
 /**
- * Settings files that star-import `settingsPath` (directly or not) and build on its MIDDLEWARE rather
- * than replace it: reordering the list here would reorder theirs too, around entries they add where
- * this module cannot see.
+ * Modules that star-import `settingsPath` (directly or not) and do anything with its MIDDLEWARE other
+ * than replace it with a list of plain strings: reordering the list here would reorder theirs too,
+ * under changes (an insert at an index, `MIDDLEWARE[2] = ...`) written for the order as it is. A module
+ * djfix cannot read counts as one.
  */
-function layeredModifiers(settingsPath: string, index: ProjectIndex): string[] {
-  return derivedSettings(index, settingsPath).filter((candidate) => {
-    const found = settingStatements(index, candidate, SETTING);
-    return found?.path === candidate && found.facts.some((fact) => fact.op !== '=' || fact.conditional || mentions(fact.value, SETTING));
+function layeredModifiers(settingsPath: string, index: ProjectIndex, readText: AnalysisContext['readText']): string[] {
+  return starImporters(index, settingsPath).filter((importer) => {
+    const text = readText(importer);
+    const tree = text === undefined ? undefined : parsePython(text);
+    if (!tree || tree.rootNode.hasError) return true;
+    const replaces = (change: Change) => !change.conditional && change.literal !== undefined && listItems(change.literal).every((item) => stringValue(item) !== undefined);
+    return buildMiddleware(importer, tree, index, readText).changes.some((change) => !change.starImport && !replaces(change));
   });
-}
-
-function mentions(value: Literal, name: string): boolean {
-  if (value.kind === 'expr') return new RegExp(`\\b${name}\\b`).test(value.text);
-  if (value.kind === 'list' || value.kind === 'tuple') return value.items.some((item) => mentions(item, name));
-  return false;
 }
 
 function statesOf(conditions: Record<string, ConditionSetting>): PlanContext['settings'] {
