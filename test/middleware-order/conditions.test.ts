@@ -58,3 +58,8 @@ test('any project module that star-imports the settings counts, not only those n
     doubt: 'CSRF_USE_SESSIONS is not set here but True in tests/config.py:2, which star-imports these settings',
   });
 });
+
+test('a module that imports MIDDLEWARE by name uses the same list, so its settings count too', () => {
+  const named = { 'shop/settings/prod.py': 'from .base import MIDDLEWARE\nCSRF_USE_SESSIONS = True\n' };
+  expect(csrfUseSessions(LIST, named).state).toEqual({ known: false });
+});

@@ -114,23 +114,26 @@ function expressionText(value: SettingFact['value']): string {
  * writing a list of their own first: the list at `settingsPath` runs with their settings too.
  */
 function modulesUsingList(index: ProjectIndex, settingsPath: string, facts: FactsOf): string[] {
-  return starImporters(index, settingsPath).filter((importer) => {
+  return listImporters(index, settingsPath).filter((importer) => {
     const [first] = (facts(importer) ?? []).filter((fact) => fact.name === 'MIDDLEWARE');
     return !(first && first.op === '=' && !first.conditional && stringItems(first.value) !== undefined);
   });
 }
 
 /**
- * Project modules that star-import the module at `path`, directly or through others: settings layered
- * on it, and any other module that takes its names wholesale (a test settings module, say).
+ * Project modules that import the list of the module at `path`, directly or through others: settings
+ * layered on it with a star-import, any other module that takes its names wholesale (a test settings
+ * module, say), and modules that import MIDDLEWARE by name (the same list object, so `.insert(2, ...)`
+ * there depends on the order here).
  */
-export function starImporters(index: ProjectIndex, path: string): string[] {
+export function listImporters(index: ProjectIndex, path: string): string[] {
   const found: string[] = [];
   const queue = [path];
   for (let head = 0; head < queue.length; head++) {
     const module = index.files[queue[head]]?.module;
     for (const edge of index.imports) {
-      if (edge.to !== module || !edge.names?.some((name) => name.name === '*') || edge.path === path || found.includes(edge.path)) continue;
+      const takesList = edge.names?.some((name) => name.name === '*' || name.name === 'MIDDLEWARE');
+      if (edge.to !== module || !takesList || edge.path === path || found.includes(edge.path)) continue;
       found.push(edge.path);
       queue.push(edge.path);
     }

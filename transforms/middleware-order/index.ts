@@ -11,7 +11,7 @@ import { resolveClass, settingLiteral } from '../../src/project/index';
 import type { ProjectIndex } from '../../src/project/index';
 import { positionOf } from '../../src/source';
 import type { AnalysisContext, ParsedFile, Transform } from '../types';
-import { conditionSettings, pythonValue, starImporters } from './conditions';
+import { conditionSettings, listImporters, pythonValue } from './conditions';
 import type { ConditionSetting } from './conditions';
 import { buildMiddleware } from './effective';
 import type { Build, Change, ClassSetting, ListEntry, Unknown, Variant } from './effective';
@@ -90,19 +90,19 @@ function editableLiteral(build: Build, settingsPath: string, index: ProjectIndex
     if (repeated.length > 0) reasons.push(`it lists ${repeated.join(', ')} more than once`);
     if (reasons.length === 0 && items.length !== value.entries.length) throw new Error('a literal list of strings evaluated to a different number of entries');
   }
-  for (const derived of layeredModifiers(settingsPath, index, readText)) reasons.push(`${derived} star-imports these settings and builds on this MIDDLEWARE`);
+  for (const importer of layeredModifiers(settingsPath, index, readText)) reasons.push(`${importer} imports this MIDDLEWARE and builds on it`);
   if (reasons.length === 0 && list && value?.kind === 'list') return { ok: true, list, entries: value.entries };
   return { ok: false, reasons };
 }
 
 /**
- * Modules that star-import `settingsPath` (directly or not) and do anything with its MIDDLEWARE other
+ * Modules that import the MIDDLEWARE of `settingsPath` (directly or not) and do anything with it other
  * than replace it with a list of plain strings: reordering the list here would reorder theirs too,
  * under changes (an insert at an index, `MIDDLEWARE[2] = ...`) written for the order as it is. A module
  * djfix cannot read counts as one.
  */
 function layeredModifiers(settingsPath: string, index: ProjectIndex, readText: AnalysisContext['readText']): string[] {
-  return starImporters(index, settingsPath).filter((importer) => {
+  return listImporters(index, settingsPath).filter((importer) => {
     const text = readText(importer);
     const tree = text === undefined ? undefined : parsePython(text);
     if (!tree || tree.rootNode.hasError) return true;
