@@ -1,22 +1,30 @@
 // Plans a new MIDDLEWARE order from the rules in rules.ts: pure data in, data out, no tree-sitter, no
 // file system. The transform turns the plan into edits and messages.
 //
-// How a plan is made:
-// 1. Every applicable rule becomes constraints "entry i before entry j". Position rules (top, bottom)
-//    are resolved last, against the reachability of the explicit ones (before, first, last), so that
-//    "near the top" yields to anything another rule puts above it (see RuleKind in rules.ts).
-// 2. Required rules (conditional ones whose setting holds, and requirements inferred for project
-//    middleware) that form a cycle cannot all hold: the plan reports them and changes nothing.
-// 3. A recommendation that lies on a cycle with the required rules or with other recommendations is
-//    dropped pair by pair and reported: it is never applied against a required rule, and two
-//    recommendations that disagree (CorsMiddleware and WhiteNoise both wanting to be first after
-//    Security) leave the pair as written.
-// 4. The entries that stay put form the largest subsequence of the original list whose order the
-//    constraints allow (transitively, through entries in between); the others move, each to the
-//    allowed slot closest to where it was. Finding that subsequence is a minimum vertex cover of the
-//    "these two are in the wrong order" graph, solved exactly per connected part; when several covers
-//    move equally many entries, djfix prefers not to move bystanders (an entry whose only stake is
-//    another middleware's position rule) and then to move later entries, keeping the top as written.
+// A plan is made in one of two phases, and the transform runs them one after the other, so that a fix
+// Django needs never waits on (or is mixed with) one that is only recommended:
+// - `required`: the fewest moves that make every required rule hold (conditional rules whose setting
+//   holds, and requirements inferred for project middleware, count as required).
+// - `recommended`: on a list that already meets the required rules, the fewest moves that follow the
+//   recommendations, without breaking any required rule and without moving anything past a
+//   middleware djfix does not know (project or third-party middleware may depend on where it sits:
+//   a language activator between LocaleMiddleware and CommonMiddleware, a health check above
+//   SecurityMiddleware's HTTPS redirect). Recommendations that contradict a required rule or each
+//   other (CorsMiddleware and WhiteNoise both asking to be first after Security) are left as written.
+//
+// A conditional rule whose setting is not known for certain (set differently by a settings module
+// that star-imports this one, or computed at run time) is never applied and never broken: the pairs
+// it orders correctly stay as they are, the others are reported as possible violations.
+//
+// How moves are found, in both phases: every rule becomes constraints "entry i before entry j".
+// Position rules (top, bottom) are resolved last, against the reachability of the explicit ones
+// (before, first, last), so "near the top" yields to anything another rule puts above it. The entries
+// that stay put form the largest subsequence of the list whose order the constraints allow; the others
+// move, each to the allowed slot closest to where it was. Finding that subsequence is a minimum vertex
+// cover of the "these two are in the wrong order" graph, solved exactly per connected part. The cost is
+// the lines moved (an entry's comment lines travel with it), then the entries moved, then how late they
+// are: fewest lines and earliest entries is what a line diff shows moving, so the explanation names the
+// lines the diff moves. Without comment lines that is simply the fewest moves.
 import { KNOWN_MIDDLEWARE, MIDDLEWARE, MIDDLEWARE_GROUPS, MIDDLEWARE_RULES, type OrderRule } from './rules';
 
 export interface PlanEntry {
@@ -26,37 +34,55 @@ export interface PlanEntry {
   identities: string[];
   /** Requirements inferred for project middleware, e.g. reads request.user → after AuthenticationMiddleware. */
   inferred?: Array<{ after: string; reason: string }>;
+  /** How many lines moving this entry moves (its own comments included); 1 when not given. */
+  lines?: number;
 }
 
+/** A setting a conditional rule reads, as the list's settings see it. */
+export type SettingState = { known: true; value: unknown } | { known: false };
+
 export interface PlanContext {
-  /** Literal settings of the same module, e.g. `{ CSRF_USE_SESSIONS: true }`. */
-  settings: Record<string, unknown>;
+  /** The settings conditional rules read; a setting left out is not set (Django's default applies). */
+  settings: Record<string, SettingState>;
   /** Target Django version; null means the latest. */
   django: [number, number] | null;
-  /** Only required rules (and conditional ones that apply): no recommendations. */
-  requiredOnly: boolean;
+}
+
+export type Phase = 'required' | 'recommended';
+
+/** A rule's demand that entry `before` come before entry `after`, which the list breaks. */
+export interface Violation {
+  rule: OrderRule;
+  before: number;
+  after: number;
 }
 
 export interface Move {
   entry: number;
-  from: number;
-  to: number;
-  /** Why it moved: the rules that put it in the wrong order relative to the entries that stayed. */
-  rules: OrderRule[];
-  /** True when every one of those rules is only a recommendation. */
-  recommendedOnly: boolean;
+  direction: 'up' | 'down';
+  /** An entry that stays put and that it moves past: it ends directly above it (up) or below it (down). */
+  anchor: number;
+  /** The rules this entry broke with another in the original order, which the new order repairs. */
+  repairs: OrderRule[];
+  /**
+   * For an entry that broke no rule itself, which moves only because an entry it must keep its order
+   * with moves: the rules it keeps, and with which entry.
+   */
+  keeps: Array<{ rule: OrderRule; with: number }>;
 }
 
 export interface OrderPlan {
   /** A permutation of entry indices: the new order (the identity when nothing moves). */
   order: number[];
   moves: Move[];
-  /** Rules the original order breaks (among those the plan enforces). */
-  violations: Array<{ rule: OrderRule; entries: number[] }>;
-  /** Rules that cannot all hold. When required rules conflict, `order` is the identity. */
+  /** What the phase's rules ask that the list breaks: required rules, or followable recommendations. */
+  violations: Violation[];
+  /** Recommended phase: recommendations the new order still does not follow, because that would move an entry past middleware djfix does not know. */
+  unmet: Violation[];
+  /** Pairs that conditional rules with an unknown setting would break if the setting held. */
+  possible: Violation[];
+  /** Required rules that cannot all hold; the order is then the identity. */
   conflicts: Array<{ rules: OrderRule[]; entries: number[]; message: string }>;
-  /** Recommendations not applied because they contradict required rules or each other. */
-  droppedRecommendations: Array<{ rule: OrderRule; message: string }>;
 }
 
 /** Past this many search steps the fewest-moves search gives up and the plan changes nothing. */
@@ -64,54 +90,60 @@ const SEARCH_STEP_LIMIT = 200_000;
 
 const KNOWN = new Set(KNOWN_MIDDLEWARE);
 
-export function planOrder(entries: PlanEntry[], context: PlanContext, rules: OrderRule[] = MIDDLEWARE_RULES): OrderPlan {
+export function planOrder(entries: PlanEntry[], context: PlanContext, phase: Phase, rules: OrderRule[] = MIDDLEWARE_RULES): OrderPlan {
   const lineup = new Lineup(entries);
-  const applicable = rules.filter((rule) => applies(rule, context));
-  const explicitEdges = [
-    ...applicable.filter((rule) => !isNearRule(rule)).flatMap((rule) => explicitEdgesOf(rule, lineup)),
-    ...inferredEdges(lineup),
-  ];
-  const explicitGraph = new ConstraintGraph(entries.length, explicitEdges);
-  const nearRules = applicable.filter(isNearRule);
-  const edges = [...explicitEdges, ...nearRules.flatMap((rule) => nearEdgesOf(rule, nearRules, lineup, explicitGraph))];
-
+  const edges = ruleEdges(lineup, context, rules);
+  const hard = edges.filter((edge) => edge.kind === 'required' || edge.kind === 'kept');
   const identity = entries.map((_, index) => index);
-  const requiredEdges = edges.filter((edge) => edge.rule.strength !== 'recommended');
-  const requiredConflicts = cyclesOf(new ConstraintGraph(entries.length, requiredEdges), lineup);
-  if (requiredConflicts.length > 0) {
-    return { order: identity, moves: [], violations: violationsOf(requiredEdges), conflicts: requiredConflicts, droppedRecommendations: [] };
-  }
+  const plan: OrderPlan = { order: identity, moves: [], violations: [], unmet: [], possible: violated(edges.filter((edge) => edge.kind === 'possible')), conflicts: [] };
+  plan.conflicts = cyclesOf(new ConstraintGraph(entries.length, hard), lineup);
+  if (plan.conflicts.length > 0) return plan;
 
-  const settled = settleRecommendations(lineup, requiredEdges, edges.filter((edge) => edge.rule.strength === 'recommended'));
-  const activeEdges = [...requiredEdges, ...settled.kept];
-  const plan: OrderPlan = {
-    order: identity,
-    moves: [],
-    violations: violationsOf(activeEdges),
-    conflicts: settled.conflicts,
-    droppedRecommendations: settled.dropped,
-  };
+  let active = hard;
+  if (phase === 'required') {
+    plan.violations = violated(hard);
+  } else {
+    // Recommendations are planned only on top of a list that meets every required rule.
+    if (violated(hard).length > 0) return plan;
+    const followable = settle(entries.length, hard, edges.filter((edge) => edge.kind === 'recommended'));
+    const pins = pinsOf(lineup);
+    active = [...hard, ...pins, ...settle(entries.length, [...hard, ...pins], followable)];
+    plan.violations = violated(followable);
+    plan.unmet = plan.violations;
+  }
   if (plan.violations.length === 0) return plan;
 
-  const graph = new ConstraintGraph(entries.length, activeEdges);
+  const graph = new ConstraintGraph(entries.length, active);
   const misorders = misordersOf(graph);
-  const moved = fewestMoves(misorders, entries.length);
+  const moved = fewestMoves(misorders, entries.map((entry) => entry.lines ?? 1));
   if (!moved) {
-    const entriesInvolved = sortedUnique(misorders.flatMap((misorder) => [misorder.early, misorder.late]));
+    const involved = sortedUnique(misorders.flatMap((misorder) => [misorder.early, misorder.late]));
     plan.conflicts.push({
       rules: [],
-      entries: entriesInvolved,
-      message: `Too many interdependent ordering constraints (${entriesInvolved.length} entries) to find the fewest moves; MIDDLEWARE is left unchanged.`,
+      entries: involved,
+      message: `Too many interdependent ordering constraints (${involved.length} entries) to find the fewest moves; MIDDLEWARE is left unchanged.`,
     });
     return plan;
   }
   plan.order = placeMoved(entries.length, moved, graph);
-  const ruleOrder = unique(edges.map((edge) => edge.rule));
-  plan.moves = [...moved].sort((x, y) => x - y).map((entry) => {
-    const reasons = reasonsForMove(entry, moved, misorders, ruleOrder);
-    return { entry, from: entry, to: plan.order.indexOf(entry), rules: reasons, recommendedOnly: reasons.every((rule) => rule.strength === 'recommended') };
-  });
+  const position = positionsOf(plan.order);
+  plan.moves = describeMoves(moved, plan.order, active, misorders, rules);
+  if (phase === 'recommended') plan.unmet = plan.violations.filter((violation) => position[violation.after] < position[violation.before]);
   return plan;
+}
+
+/**
+ * Every rule this list breaks, without planning anything: for lists djfix reports but does not edit.
+ * Recommendations that contradict a required rule or each other are not counted as broken.
+ */
+export function checkOrder(entries: PlanEntry[], context: PlanContext, rules: OrderRule[] = MIDDLEWARE_RULES): { required: Violation[]; recommended: Violation[]; possible: Violation[] } {
+  const edges = ruleEdges(new Lineup(entries), context, rules);
+  const required = edges.filter((edge) => edge.kind === 'required');
+  return {
+    required: violated(required),
+    recommended: violated(settle(entries.length, required, edges.filter((edge) => edge.kind === 'recommended'))),
+    possible: violated(edges.filter((edge) => edge.kind === 'possible')),
+  };
 }
 
 /** Django's admin checks (admin.E408–E410) for middleware it needs; a subclass counts, as in Django. */
@@ -135,13 +167,20 @@ export function missingForInstalledApps(
 // ---------------------------------------------------------------------------------------------------
 // Rules to constraints
 
+/**
+ * required: enforced. kept: a pair an uncertain conditional rule orders correctly, held as it is.
+ * possible: a pair an uncertain conditional rule would break, reported. pin: the written order of a
+ * pair with a middleware djfix does not know, held in the recommended phase. recommended: followed
+ * when it contradicts nothing above.
+ */
+type EdgeKind = 'required' | 'kept' | 'possible' | 'pin' | 'recommended';
+
 /** One rule's demand that entry `before` precede entry `after`. */
 interface RuleEdge {
   before: number;
   after: number;
   rule: OrderRule;
-  /** Which end the rule is about; the other end is a bystander (e.g. what SecurityMiddleware must precede). */
-  about: 'before' | 'after' | 'both';
+  kind: EdgeKind;
 }
 
 /** The entries as the rules see them. */
@@ -151,13 +190,17 @@ class Lineup {
 
   constructor(readonly entries: PlanEntry[]) {
     this.names = entries.map((entry) => new Set([entry.path, ...entry.identities]));
-    this.known = this.indices().filter((index) => [...this.names[index]].some((name) => KNOWN.has(name)));
+    this.known = this.indices().filter((index) => this.isKnown(index));
   }
 
   /** Entries that are the middleware `name`, or a member of the group `name`. */
   members(name: string): number[] {
     const paths = name.startsWith('@') ? MIDDLEWARE_GROUPS[name] ?? [] : [name];
     return this.indices().filter((index) => paths.some((path) => this.names[index].has(path)));
+  }
+
+  isKnown(index: number): boolean {
+    return [...this.names[index]].some((name) => KNOWN.has(name));
   }
 
   label(index: number): string {
@@ -170,47 +213,79 @@ class Lineup {
   }
 }
 
-function applies(rule: OrderRule, context: PlanContext): boolean {
-  if (context.requiredOnly && rule.strength === 'recommended') return false;
-  if (rule.when && context.settings[rule.when.setting] !== rule.when.equals) return false;
+function ruleEdges(lineup: Lineup, context: PlanContext, rules: OrderRule[]): RuleEdge[] {
+  const kinds = new Map<OrderRule, EdgeKind | 'uncertain'>();
+  for (const rule of rules) {
+    const kind = edgeKindOf(rule, context);
+    if (kind) kinds.set(rule, kind);
+  }
+  const applicable = [...kinds.keys()];
+  const explicit = [...applicable.filter((rule) => !isNearRule(rule)).flatMap((rule) => explicitEdgesOf(rule, lineup)), ...inferredEdges(lineup)];
+  const explicitGraph = new ConstraintGraph(lineup.entries.length, explicit.map((edge) => ({ ...edge, kind: 'required' as const })));
+  const nearRules = applicable.filter(isNearRule);
+  const edges = [...explicit, ...nearRules.flatMap((rule) => nearEdgesOf(rule, nearRules, lineup, explicitGraph))];
+  return edges.map((edge): RuleEdge => {
+    const kind = kinds.get(edge.rule) ?? 'required';
+    if (kind !== 'uncertain') return { ...edge, kind };
+    return { ...edge, kind: edge.before < edge.after ? 'kept' : 'possible' };
+  });
+}
+
+function edgeKindOf(rule: OrderRule, context: PlanContext): EdgeKind | 'uncertain' | undefined {
   if (rule.minDjango && context.django) {
     const [major, minor] = context.django;
     const [minMajor, minMinor] = rule.minDjango;
-    if (major < minMajor || (major === minMajor && minor < minMinor)) return false;
+    if (major < minMajor || (major === minMajor && minor < minMinor)) return undefined;
   }
-  return true;
+  if (rule.strength === 'recommended') return 'recommended';
+  if (!rule.when) return 'required';
+  const state = context.settings[rule.when.setting];
+  if (state && !state.known) return 'uncertain';
+  return settingHolds(rule.when.equals, state?.value) ? 'required' : undefined;
+}
+
+/** Django reads boolean settings by truth, as Python does: `CSRF_USE_SESSIONS = 1` counts as True. */
+function settingHolds(expected: unknown, value: unknown): boolean {
+  if (typeof expected === 'boolean') return expected === pythonTruth(value);
+  return value === expected;
+}
+
+function pythonTruth(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== false && value !== 0 && value !== '';
 }
 
 function isNearRule(rule: OrderRule): boolean {
   return rule.kind === 'top' || rule.kind === 'bottom';
 }
 
-function explicitEdgesOf(rule: OrderRule, lineup: Lineup): RuleEdge[] {
+type UnclassifiedEdge = Omit<RuleEdge, 'kind'>;
+
+function explicitEdgesOf(rule: OrderRule, lineup: Lineup): UnclassifiedEdge[] {
   const subjects = lineup.members(rule.a);
   const others = rule.b ? lineup.members(rule.b) : [];
-  const edges: RuleEdge[] = [];
-  const add = (before: number, after: number, about: RuleEdge['about']) => {
-    if (before !== after) edges.push({ before, after, rule, about });
+  const edges: UnclassifiedEdge[] = [];
+  const add = (before: number, after: number) => {
+    if (before !== after) edges.push({ before, after, rule });
   };
   // first/last compare with every other known middleware except `b`, which goes above a first
   // ("first after SecurityMiddleware") or below a last.
   const rest = lineup.known.filter((index) => !subjects.includes(index) && !others.includes(index));
   for (const subject of subjects) {
-    if (rule.kind === 'before') others.forEach((other) => add(subject, other, 'both'));
+    if (rule.kind === 'before') others.forEach((other) => add(subject, other));
     if (rule.kind === 'first') {
-      others.forEach((other) => add(other, subject, 'after'));
-      rest.forEach((index) => add(subject, index, 'before'));
+      others.forEach((other) => add(other, subject));
+      rest.forEach((index) => add(subject, index));
     }
     if (rule.kind === 'last') {
-      others.forEach((other) => add(subject, other, 'before'));
-      rest.forEach((index) => add(index, subject, 'after'));
+      others.forEach((other) => add(subject, other));
+      rest.forEach((index) => add(index, subject));
     }
   }
   return edges;
 }
 
 /** Project middleware must come after what it was seen to use (request.user → AuthenticationMiddleware). */
-function inferredEdges(lineup: Lineup): RuleEdge[] {
+function inferredEdges(lineup: Lineup): UnclassifiedEdge[] {
   return lineup.entries.flatMap((entry, index) =>
     (entry.inferred ?? []).flatMap(({ after, reason }) => {
       const rule: OrderRule = {
@@ -222,7 +297,7 @@ function inferredEdges(lineup: Lineup): RuleEdge[] {
         text: `${lineup.label(index)} must come after ${after.slice(after.lastIndexOf('.') + 1)}: it ${reason}.`,
         sources: [],
       };
-      return lineup.members(after).filter((other) => other !== index).map((other): RuleEdge => ({ before: other, after: index, rule, about: 'after' }));
+      return lineup.members(after).filter((other) => other !== index).map((other): UnclassifiedEdge => ({ before: other, after: index, rule }));
     }),
   );
 }
@@ -232,7 +307,7 @@ function inferredEdges(lineup: Lineup): RuleEdge[] {
  * except those an explicit rule already puts above it, and those near-the-top themselves that target
  * it in turn (their mutual order is left as written). "Near the bottom" mirrors it.
  */
-function nearEdgesOf(rule: OrderRule, nearRules: OrderRule[], lineup: Lineup, explicit: ConstraintGraph): RuleEdge[] {
+function nearEdgesOf(rule: OrderRule, nearRules: OrderRule[], lineup: Lineup, explicit: ConstraintGraph): UnclassifiedEdge[] {
   const top = rule.kind === 'top';
   const targetsOf = (nearRule: OrderRule) => (nearRule.b ? lineup.members(nearRule.b) : lineup.known);
   const subjects = lineup.members(rule.a);
@@ -243,8 +318,49 @@ function nearEdgesOf(rule: OrderRule, nearRules: OrderRule[], lineup: Lineup, ex
       .filter((target) => !subjects.includes(target))
       .filter((target) => !(top ? explicit.reaches(target, subject) : explicit.reaches(subject, target)))
       .filter((target) => !competesForTheSameEnd(target, subject))
-      .map((target): RuleEdge => (top ? { before: subject, after: target, rule, about: 'before' } : { before: target, after: subject, rule, about: 'after' })),
+      .map((target): UnclassifiedEdge => (top ? { before: subject, after: target, rule } : { before: target, after: subject, rule })),
   );
+}
+
+/** The written order of every pair that involves a middleware djfix does not know. */
+function pinsOf(lineup: Lineup): RuleEdge[] {
+  const pins: RuleEdge[] = [];
+  for (let after = 1; after < lineup.entries.length; after++) {
+    for (let before = 0; before < after; before++) {
+      if (lineup.isKnown(before) && lineup.isKnown(after)) continue;
+      const unknown = lineup.label(lineup.isKnown(before) ? after : before);
+      const rule: OrderRule = {
+        id: 'keep-unknown-middleware-in-place',
+        kind: 'before',
+        a: lineup.entries[before].path,
+        b: lineup.entries[after].path,
+        strength: 'required',
+        text: `djfix moves nothing past ${unknown} for a recommendation: it cannot see what that middleware needs around it.`,
+        sources: [],
+      };
+      pins.push({ before, after, rule, kind: 'pin' });
+    }
+  }
+  return pins;
+}
+
+/** The soft edges that lie on no cycle with the hard ones and the other soft ones. */
+function settle(size: number, hard: RuleEdge[], soft: RuleEdge[]): RuleEdge[] {
+  const component = componentsOf(new ConstraintGraph(size, [...hard, ...soft]));
+  return soft.filter((edge) => component[edge.before] !== component[edge.after]);
+}
+
+function violated(edges: RuleEdge[]): Violation[] {
+  const seen = new Set<string>();
+  const found: Violation[] = [];
+  for (const edge of edges) {
+    const key = `${edge.rule.id}|${edge.before}|${edge.after}`;
+    if (edge.after < edge.before && !seen.has(key)) {
+      seen.add(key);
+      found.push({ rule: edge.rule, before: edge.before, after: edge.after });
+    }
+  }
+  return found;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -255,8 +371,6 @@ interface Constraint {
   before: number;
   after: number;
   rules: OrderRule[];
-  aboutBefore: boolean;
-  aboutAfter: boolean;
 }
 
 class ConstraintGraph {
@@ -271,13 +385,11 @@ class ConstraintGraph {
       const key = `${edge.before}>${edge.after}`;
       let constraint = byPair.get(key);
       if (!constraint) {
-        constraint = { before: edge.before, after: edge.after, rules: [], aboutBefore: false, aboutAfter: false };
+        constraint = { before: edge.before, after: edge.after, rules: [] };
         byPair.set(key, constraint);
         this.outgoing[edge.before].push(constraint);
       }
       if (!constraint.rules.includes(edge.rule)) constraint.rules.push(edge.rule);
-      constraint.aboutBefore ||= edge.about !== 'after';
-      constraint.aboutAfter ||= edge.about !== 'before';
     }
     this.via = this.outgoing.map((_, start) => this.shortestChainsFrom(start));
   }
@@ -348,52 +460,6 @@ function cyclesOf(graph: ConstraintGraph, lineup: Lineup): OrderPlan['conflicts'
   }));
 }
 
-/** Keeps the recommendations that agree with the required rules and with each other. */
-function settleRecommendations(lineup: Lineup, required: RuleEdge[], recommended: RuleEdge[]) {
-  const size = lineup.entries.length;
-  const requiredGraph = new ConstraintGraph(size, required);
-  const component = componentsOf(new ConstraintGraph(size, [...required, ...recommended]));
-  const onCycle = (edge: RuleEdge) => component[edge.before] === component[edge.after];
-  const kept = recommended.filter((edge) => !onCycle(edge));
-  const contested = recommended.filter(onCycle);
-  const againstRequired = (edge: RuleEdge) => requiredGraph.reaches(edge.after, edge.before);
-  const disputes = contested.filter((edge) => !againstRequired(edge));
-
-  const reasons = new Map<OrderRule, string[]>();
-  for (const edge of contested) {
-    const pair = `${lineup.label(edge.before)} before ${lineup.label(edge.after)}`;
-    const opponents = againstRequired(edge)
-      ? unique(requiredGraph.chain(edge.after, edge.before).flatMap((constraint) => constraint.rules))
-      : unique(disputes.filter((other) => other.rule !== edge.rule && component[other.before] === component[edge.before]).map((other) => other.rule));
-    // Two demands of one rule can only clash with each other (a middleware listed twice).
-    const why = `${pair} contradicts ${againstRequired(edge) ? 'required ' : ''}${ids(opponents.length > 0 ? opponents : [edge.rule])}`;
-    reasons.set(edge.rule, [...(reasons.get(edge.rule) ?? []), why]);
-  }
-  const dropped = [...reasons].map(([rule, whys]) => ({ rule, message: `Not applied: ${unique(whys).join('; ')}.` }));
-
-  const disputesByComponent = new Map<number, RuleEdge[]>();
-  for (const edge of disputes) disputesByComponent.set(component[edge.before], [...(disputesByComponent.get(component[edge.before]) ?? []), edge]);
-  const conflicts = [...disputesByComponent.values()].map((edges) => {
-    const entries = sortedUnique(edges.flatMap((edge) => [edge.before, edge.after]));
-    return {
-      rules: unique(edges.map((edge) => edge.rule)),
-      entries,
-      message:
-        `Recommendations ${ids(unique(edges.map((edge) => edge.rule)))} contradict each other for ` +
-        `${entries.map((entry) => lineup.label(entry)).join(', ')}; their order is left as written.`,
-    };
-  });
-  return { kept, dropped, conflicts };
-}
-
-function violationsOf(edges: RuleEdge[]): OrderPlan['violations'] {
-  const byRule = new Map<OrderRule, number[]>();
-  for (const edge of edges) {
-    if (edge.after < edge.before) byRule.set(edge.rule, [...(byRule.get(edge.rule) ?? []), edge.before, edge.after]);
-  }
-  return [...byRule].map(([rule, entries]) => ({ rule, entries: sortedUnique(entries) }));
-}
-
 // ---------------------------------------------------------------------------------------------------
 // Fewest moves
 
@@ -416,22 +482,19 @@ function misordersOf(graph: ConstraintGraph): Misorder[] {
 
 /**
  * The entries to move: a cheapest vertex cover of the misorder graph, solved exactly for each
- * connected part by branch and bound. Costs are ordered as (entries moved, bystanders moved, how early
- * the moved entries are). Undefined when the search would take too long.
+ * connected part by branch and bound. Costs are ordered as (lines moved, entries moved, how late the
+ * moved entries are). Undefined when the search would take too long.
  */
-function fewestMoves(misorders: Misorder[], size: number): Set<number> | undefined {
-  const isAbout = (entry: number, misorder: Misorder) =>
-    entry === misorder.late ? misorder.chain[0].aboutBefore : misorder.chain[misorder.chain.length - 1].aboutAfter;
-  const bystander = (entry: number) => misorders.every((misorder) => ![misorder.early, misorder.late].includes(entry) || !isAbout(entry, misorder));
-
+function fewestMoves(misorders: Misorder[], lines: number[]): Set<number> | undefined {
   const budget = { steps: SEARCH_STEP_LIMIT };
   const moved = new Set<number>();
-  for (const part of connectedParts(misorders, size)) {
+  for (const part of connectedParts(misorders, lines.length)) {
     const vertices = sortedUnique(part.flatMap((misorder) => [misorder.early, misorder.late]));
     const count = vertices.length;
-    const positionWeight = (count * (count + 1)) / 2 + 1;
-    const moveWeight = positionWeight * (count + 1);
-    const weights = vertices.map((entry, rank) => moveWeight + (bystander(entry) ? positionWeight : 0) + (count - rank));
+    // Each weight outbids every sum of the ones below it.
+    const entryWeight = (count * (count + 1)) / 2 + 1;
+    const lineWeight = entryWeight * (count + 1);
+    const weights = vertices.map((entry, rank) => lines[entry] * lineWeight + entryWeight + rank);
     const local = (entry: number) => vertices.indexOf(entry);
     const cover = cheapestCover(weights, part.map((misorder) => [local(misorder.early), local(misorder.late)]), budget);
     if (!cover) return undefined;
@@ -517,19 +580,49 @@ function placeMoved(size: number, moved: Set<number>, graph: ConstraintGraph): n
 }
 
 /**
- * Why `entry` moved: for each entry that stayed and that it was in the wrong order with, the rules of
- * the constraint on `entry` itself that starts the chain between them (the rest of the chain is about
- * other entries).
+ * Each moved entry's direction and anchor, taken against the entries that stayed (which keep their
+ * order), and why it moved: the rules it broke that the new order repairs, else those it keeps with an
+ * entry that moves. A broken pair is cited once: under the entry that moved, or the first of the two
+ * when both did. In a cheapest cover every moved entry is misordered with one that stays, so it always
+ * passes at least one staying entry.
  */
-function reasonsForMove(entry: number, moved: Set<number>, misorders: Misorder[], ruleOrder: OrderRule[]): OrderRule[] {
-  const involving = misorders.filter((misorder) => misorder.early === entry || misorder.late === entry);
-  const againstStaying = involving.filter((misorder) => !moved.has(misorder.early) || !moved.has(misorder.late));
-  const ownLink = ({ late, chain }: Misorder) => (late === entry ? chain[0] : chain[chain.length - 1]);
-  const rules = new Set((againstStaying.length > 0 ? againstStaying : involving).flatMap((misorder) => ownLink(misorder).rules));
-  return ruleOrder.filter((rule) => rules.has(rule));
+function describeMoves(moved: Set<number>, order: number[], active: RuleEdge[], misorders: Misorder[], rules: OrderRule[]): Move[] {
+  const position = positionsOf(order);
+  const staying = order.filter((entry) => !moved.has(entry));
+  const stayingBefore = (entry: number, at: (other: number) => number) => staying.filter((other) => at(other) < at(entry)).length;
+  const ruleRank = (rule: OrderRule) => (rules.includes(rule) ? rules.indexOf(rule) : rules.length);
+  const citedBy = (edge: RuleEdge) => (moved.has(edge.after) ? edge.after : edge.before);
+  return [...moved]
+    .sort((x, y) => x - y)
+    .map((entry): Move => {
+      const before = stayingBefore(entry, (other) => other);
+      const after = stayingBefore(entry, (other) => position[other]);
+      if (before === after) throw new Error(`entry ${entry} was planned to move but passes no entry that stays`);
+      const repairs = unique(active.filter((edge) => edge.after < edge.before && citedBy(edge) === entry).map((edge) => edge.rule)).sort((x, y) => ruleRank(x) - ruleRank(y));
+      const keeps =
+        repairs.length > 0
+          ? []
+          : misorders
+              .filter((misorder) => (misorder.early === entry && !moved.has(misorder.late)) || (misorder.late === entry && !moved.has(misorder.early)))
+              .map((misorder) => (misorder.late === entry ? misorder.chain[0] : misorder.chain[misorder.chain.length - 1]))
+              .flatMap((link) => link.rules.map((rule) => ({ rule, with: link.before === entry ? link.after : link.before })));
+      return {
+        entry,
+        direction: after < before ? 'up' : 'down',
+        anchor: after < before ? staying[after] : staying[after - 1],
+        repairs,
+        keeps: keeps.filter((keep, index) => keeps.findIndex((other) => other.rule === keep.rule && other.with === keep.with) === index),
+      };
+    });
 }
 
 // ---------------------------------------------------------------------------------------------------
+
+function positionsOf(order: number[]): number[] {
+  const position: number[] = [];
+  order.forEach((entry, slot) => (position[entry] = slot));
+  return position;
+}
 
 function unique<T>(items: T[]): T[] {
   return [...new Set(items)];
@@ -540,9 +633,5 @@ function sortedUnique(numbers: number[]): number[] {
 }
 
 function describe(constraint: Constraint, lineup: Lineup): string {
-  return `${lineup.label(constraint.before)} before ${lineup.label(constraint.after)} (${ids(constraint.rules)})`;
-}
-
-function ids(rules: OrderRule[]): string {
-  return rules.map((rule) => rule.id).join(', ');
+  return `${lineup.label(constraint.before)} before ${lineup.label(constraint.after)} (${constraint.rules.map((rule) => rule.id).join(', ')})`;
 }

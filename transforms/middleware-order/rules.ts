@@ -12,6 +12,10 @@
 // - Groups are deliberately narrow: a middleware is in a group only when Django's docs (or the
 //   project's own docs or source) make it so, so a rule over a group never asks for a move that the
 //   docs don't.
+// - A recommendation encodes only what its source asks in so many words. "Close to the top" and "as
+//   high as possible" are kept only where the source says what they are for (CommonMiddleware's
+//   Content-Length, CorsMiddleware above what can build a response): read more broadly they move
+//   correctly configured lists around for no gain.
 
 export type RuleStrength = 'required' | 'recommended' | 'conditional';
 
@@ -33,9 +37,16 @@ export interface OrderRule {
   /** A middleware dotted path or a group name from MIDDLEWARE_GROUPS (`@...`). */
   a: string;
   b?: string;
-  /** required: something breaks otherwise. recommended: the docs ask for it, nothing breaks. conditional: required when `when` holds. */
+  /**
+   * required: something breaks otherwise. recommended: the docs ask for it; djfix offers it as a change of
+   * its own to review, after any required fix. conditional: required when `when` holds.
+   */
   strength: RuleStrength;
-  /** The rule applies only when this setting is literally set to `equals` in the same settings module. */
+  /**
+   * The rule applies only when this setting is `equals` (by truth for booleans) in the settings that use
+   * the list. When that is not certain (settings layered differently, a value computed at run time), the
+   * rule is neither applied nor broken: see plan.ts.
+   */
   when?: { setting: string; equals: unknown };
   /** The first Django version that has the middleware the rule is about. */
   minDjango?: [number, number];
@@ -96,8 +107,10 @@ export const MIDDLEWARE_GROUPS: Record<string, string[]> = {
   // never reach it. Security is left out: corsheaders asks to go right after it.
   '@builds-response': [M.common, M.locale, M.whiteNoise, M.fetchFromCache, ...replacesResponse],
   '@replaces-response': replacesResponse,
-  // Rewrite or replace the response body. The debug toolbar injects itself into HTML (and resets
-  // Content-Length, so CommonMiddleware needn't precede it: CommonMiddleware's rule uses @replaces-response).
+  // Rewrite or replace the response body, so an ETag computed below them would be wrong. The debug
+  // toolbar injects itself into HTML (and resets Content-Length, so CommonMiddleware needn't precede it:
+  // CommonMiddleware's rule uses @replaces-response). CommonMiddleware itself changes only headers; its
+  // Content-Length has a rule of its own (conditional-get-before-common).
   '@changes-response': [M.debugToolbar, ...replacesResponse],
   // Need the uncompressed body: ConditionalGet hashes it for the ETag, the toolbar rewrites it and silk
   // records it (each project's docs ask for GZip above it). The fallbacks also replace bodies but break
@@ -107,9 +120,6 @@ export const MIDDLEWARE_GROUPS: Record<string, string[]> = {
   // APPEND_SLASH redirect also does, on purpose: a slash redirect is not a broken link.
   '@intercepts-404': [M.locale, M.flatpageFallback, M.redirectFallback],
   '@remote-user': [M.remoteUser, M.persistentRemoteUser],
-  // Prepare or guard the view (CSRF, users, messages): CommonMiddleware's redirects need none of them,
-  // and Django's ordering hints list them after it.
-  '@view-support': [M.csrf, M.authentication, M.remoteUser, M.persistentRemoteUser, M.loginRequired, M.messages, M.allauthAccount, M.otp],
   // Put the session, the user and the message storage on the request.
   '@request-state': [M.session, M.authentication, M.messages],
 };
@@ -192,6 +202,18 @@ export const MIDDLEWARE_RULES: OrderRule[] = [
     sources: [ORDERING_HINTS],
   },
   {
+    id: 'conditional-get-before-common',
+    kind: 'before',
+    a: M.conditionalGet,
+    b: M.common,
+    strength: 'required',
+    text:
+      'ConditionalGetMiddleware must come before CommonMiddleware: Common sets Content-Length on every response it ' +
+      'passes back, so below it the 304 that ConditionalGet builds goes out with "Content-Length: 0", which HTTP forbids ' +
+      'for a 304 (RFC 9110, section 8.6).',
+    sources: [ORDERING_HINTS, 'django/middleware/common.py', 'django/utils/cache.py'],
+  },
+  {
     id: 'session-before-locale',
     kind: 'before',
     a: M.session,
@@ -208,17 +230,6 @@ export const MIDDLEWARE_RULES: OrderRule[] = [
     strength: 'required',
     text: 'LocaleMiddleware must come before CommonMiddleware: Common needs the activated language to resolve the URL.',
     sources: ['docs/topics/i18n/translation.txt "How Django discovers language preference"', ORDERING_HINTS],
-  },
-  {
-    id: 'common-near-top',
-    kind: 'top',
-    a: M.common,
-    b: '@view-support',
-    strength: 'recommended',
-    text:
-      'CommonMiddleware belongs near the top, above the CSRF, authentication and message middleware: its ' +
-      'APPEND_SLASH/PREPEND_WWW redirects need none of them.',
-    sources: [ORDERING_HINTS],
   },
   {
     id: 'common-before-response-replacers',
@@ -344,14 +355,6 @@ export const MIDDLEWARE_RULES: OrderRule[] = [
 
   // Third-party middleware, from each project's own installation docs.
   {
-    id: 'cors-near-top',
-    kind: 'top',
-    a: M.cors,
-    strength: 'recommended',
-    text: 'CorsMiddleware belongs as high as possible in MIDDLEWARE.',
-    sources: ['django-cors-headers README "Setup"'],
-  },
-  {
     id: 'cors-before-response-builders',
     kind: 'before',
     a: M.cors,
@@ -359,7 +362,8 @@ export const MIDDLEWARE_RULES: OrderRule[] = [
     strength: 'recommended',
     text:
       'CorsMiddleware should come before middleware that can build a response (CommonMiddleware, WhiteNoise, ...), ' +
-      'or those responses lack the CORS headers.',
+      'or those responses lack the CORS headers. (Its README says "as high as possible, especially before" these; ' +
+      'above them is what matters.)',
     sources: ['django-cors-headers README "Setup"'],
   },
   {
