@@ -18,7 +18,7 @@ export function buildSettings(inputs: IndexInput[], index: ProjectIndex, configu
   // serializers of an app that happens to be named `settings` are not.
   const named = inputs
     .filter((input) => /(^|\.)settings(\.|$)/.test(input.module) && !APP_MODULE.test(input.module))
-    .filter((input) => input.facts.settings.length > 0 || input.facts.imports.some((fact) => fact.names?.some((name) => name.name === '*')))
+    .filter((input) => input.facts.settings.length > 0 || input.facts.imports.some((fact) => fact.names?.some((name) => name.name === '*')) || hasClassSettings(input))
     .map((input) => input.path);
   const paths = [...new Set([...referenced, ...named])];
   const bases: Record<string, string[]> = {};
@@ -89,6 +89,12 @@ export function buildApps(inputs: IndexInput[], index: ProjectIndex): AppInfo[] 
     add({ module: match[1], label: config?.[1].label ?? lastPart(match[1]), config: config?.[0], configPath: config?.[1].path, installed: false });
   }
   return [...apps.values()];
+}
+
+/** Class-based settings (django-configurations): a class whose body sets UPPER_CASE names or properties. */
+function hasClassSettings(input: IndexInput): boolean {
+  const setting = /^[A-Z][A-Z0-9_]*$/;
+  return input.facts.classes.some((cls) => cls.attributes.some((attribute) => setting.test(attribute.name)) || cls.methods.some((method) => setting.test(method)));
 }
 
 function isAppConfig(index: ProjectIndex, qualified: string, depth = 0): boolean {

@@ -97,7 +97,7 @@ function classAliases(index: ProjectIndex): Record<string, string> {
 const MIGRATION_PATH = /(^|\/)migrations\/(?!__init__\.py$)[^/]+\.py$/;
 const TEST_PATH = /(^|\/)(tests?|test_[^/]*|[^/]*_tests?|conftest)\.py$|(^|\/)tests\//;
 /** What makes a test or migration file matter to the index: models, app configs, settings. */
-const PROJECT_FACTS = /\bclass\s+\w+\s*\([^)]*\b(Model|AppConfig|Manager|Middleware\w*)\b|^(INSTALLED_APPS|MIDDLEWARE|DATABASES|AUTH_USER_MODEL)\s*\+?=|DJANGO_SETTINGS_MODULE/m;
+const PROJECT_FACTS = /\bclass\s+\w+\s*\([^)]*\b(Model|AppConfig|Manager|Middleware\w*)\b|\b(INSTALLED_APPS|MIDDLEWARE|DATABASES|AUTH_USER_MODEL|DJANGO_SETTINGS_MODULE)\b/;
 
 /**
  * Tests and migrations are most of a large project's code but rarely of its structure: nothing

@@ -11,7 +11,7 @@ const LIST = 'MIDDLEWARE = ["django.contrib.sessions.middleware.SessionMiddlewar
 function csrfUseSessions(base: string, others: Record<string, string> = {}) {
   const files: Record<string, string> = { 'shop/__init__.py': '', 'shop/settings/__init__.py': '', 'shop/settings/base.py': base, ...others };
   const packages = new Set(Object.keys(files).filter((path) => path.endsWith('__init__.py')).map((path) => path.split('/').slice(0, -1).join('/')));
-  const inputs = Object.entries(files).map(([path, text]) => ({ path, ...moduleNameOf(path, (dir) => packages.has(dir)), hash: path, facts: extractFacts(parsePython(text)) }));
+  const inputs = Object.entries(files).map(([path, text]) => ({ path, ...moduleNameOf(path, (dir) => packages.has(dir)), hash: path, facts: extractFacts(parsePython(text), text) }));
   return conditionSettings(buildIndex(inputs, { version: null, source: 'test' }), 'shop/settings/base.py', (path) => files[path]).CSRF_USE_SESSIONS;
 }
 

@@ -13,7 +13,7 @@ const SECURITY = 'django.middleware.security.SecurityMiddleware';
 /** Builds MIDDLEWARE as `file` (default settings.py) of this project would. */
 function build(files: Record<string, string>, file = 'settings.py'): Build {
   const packages = new Set(Object.keys(files).filter((path) => path.endsWith('__init__.py')).map((path) => path.split('/').slice(0, -1).join('/')));
-  const inputs = Object.entries(files).map(([path, text]) => ({ path, ...moduleNameOf(path, (dir) => packages.has(dir)), hash: path, facts: extractFacts(parsePython(text)) }));
+  const inputs = Object.entries(files).map(([path, text]) => ({ path, ...moduleNameOf(path, (dir) => packages.has(dir)), hash: path, facts: extractFacts(parsePython(text), text) }));
   const index = buildIndex(inputs, { version: null, source: 'test' });
   return buildMiddleware(file, parsePython(files[file]), index, (path) => files[path]);
 }

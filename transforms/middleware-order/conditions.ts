@@ -31,7 +31,7 @@ export function conditionSettings(index: ProjectIndex, settingsPath: string, rea
 /** Setting facts of a module the index keeps none for (it is not a settings module): read from its text. */
 function factsOfModule(text: string | undefined): SettingFact[] | undefined {
   const tree = text === undefined ? undefined : parsePython(text);
-  return tree && !tree.rootNode.hasError ? extractFacts(tree).settings : undefined;
+  return tree && text !== undefined && !tree.rootNode.hasError ? extractFacts(tree, text).settings : undefined;
 }
 
 type FactsOf = (path: string) => SettingFact[] | undefined;
