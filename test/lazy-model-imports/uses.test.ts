@@ -1,5 +1,7 @@
 import { parsePython } from '../../src/parse';
-import { bodyInsertion, findImportUses, ImportBinding, moduleBindingLines, preferredQuote } from '../../transforms/lazy-model-imports/uses';
+import { bodyInsertion, preferredQuote } from '../../transforms/lazy-model-imports/layout';
+import { moduleBindingLines } from '../../transforms/lazy-model-imports/module-scan';
+import { findImportUses, ImportBinding } from '../../transforms/lazy-model-imports/uses';
 
 function uses(text: string) {
   return findImportUses(parsePython(text), text);

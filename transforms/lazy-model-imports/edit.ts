@@ -7,7 +7,8 @@ import type { Node, Tree } from '../../src/parse';
 import { lineEnding } from '../../src/source';
 import { listText } from './messages';
 import type { LazyBinding, ModelRef } from './judge';
-import { bodyInsertion, FileUses, ImportBinding, preferredQuote, quoteFor } from './uses';
+import { bodyInsertion, preferredQuote, quoteFor } from './layout';
+import type { FileUses, ImportBinding } from './uses';
 
 export type CutEdits = { ok: true; edits: TextEdit[]; summary: string[]; labels: string[] } | { ok: false; reason: string };
 

@@ -1,8 +1,8 @@
-// lazy-model-imports: import cycles among the project's modules, broken where a model import can be
-// made lazy (apps.get_model() in functions, "app_label.Model" strings in relation fields, imports for
-// annotations under TYPE_CHECKING), and reported where it cannot. The cycles and the imports to break
-// come from the project index (plan.ts); this file turns the part of the plan that concerns one file
-// into findings.
+// lazy-model-imports: import cycles among the project's modules that fail at import time, broken where
+// a model import can be made lazy (apps.get_model() in functions, "app_label.Model" strings in relation
+// fields, imports for annotations under TYPE_CHECKING); the others, and cycles that do not fail, are
+// reported. Which cycles fail and which imports to break is the plan's (plan.ts), made once from the
+// project index; this file turns the part of the plan that concerns one file into findings.
 import type { Finding } from '../../src/model';
 import type { AnalysisContext, Transform } from '../types';
 import { cutEdits } from './edit';
@@ -22,16 +22,20 @@ export const lazyModelImports: Transform = {
   id: ID,
   title: 'Import cycles through model imports are broken with lazy model lookups',
   explanation:
-    'Two modules that import each other while they are being imported fail with "cannot import name ... ' +
-    'from partially initialized module", often during django.setup(). djfix builds the graph of the ' +
-    "project's imports that run at import time (module level and class bodies, not functions, not " +
-    'if TYPE_CHECKING:), finds every cycle, and breaks each one at the fewest imports of models whose ' +
-    'uses can all be made lazy: apps.get_model("app_label", "Model") at the top of each function that ' +
-    'uses the model, "app_label.Model" strings for relation field targets, and quoted annotations with the ' +
-    'import moved under if TYPE_CHECKING:. The app label is the AppConfig\'s label, else the last part of ' +
-    "the app's package. A model used while the module is imported (a base class, a decorator, a " +
-    'module-level query or registration) has no lazy form: the cycle is reported with that line and what ' +
-    'to do, and so are cycles that import no model. Fixes are marked for review: they move imports.',
+    'Modules that import each other while they are being imported fail with "cannot import name ... from ' +
+    'partially initialized module", often in django.setup(). djfix builds the graph of the project\'s ' +
+    'imports that run at import time (module level and class bodies; not functions, not if TYPE_CHECKING:), ' +
+    'finds every cycle, and simulates how Python imports it: in the order django.setup() does (settings, ' +
+    'apps, each app\'s models, in INSTALLED_APPS order), then with each of its modules imported first. A ' +
+    'cycle fails where a module asks a half-imported one for a name it has not bound yet. For a failing ' +
+    'cycle djfix makes the fewest imports of models lazy that stop the failure: apps.get_model("app_label", ' +
+    '"Model") at the top of each function that uses the model, "app_label.Model" strings for relation ' +
+    'field targets, annotations quoted and the import moved under if TYPE_CHECKING:; other names the ' +
+    'statement imports stay. The app label is the AppConfig\'s label, else the last part of the app\'s ' +
+    'package. A model used while the module is imported (a base class, a decorator, a module-level query ' +
+    'or registration) has no lazy form: that cycle is reported with the failing import, the lines in the ' +
+    'way and what to do, as are failing cycles that import no model. Cycles that do not fail are reported ' +
+    'and left alone. Fixes are marked for review: they move imports.',
   rules: [
     {
       id: 'import-time-edges',
@@ -59,8 +63,13 @@ export const lazyModelImports: Transform = {
       sources: ['https://docs.python.org/3/library/typing.html#typing.TYPE_CHECKING'],
     },
     {
+      id: 'failing-cycles',
+      text: 'A cycle fails only where a module reads a name (from mod import name, or mod.name while importing) from a module that is still being imported and has not bound it yet; import a.b and from pkg import submodule never fail. Cycles that do not fail are left alone.',
+      sources: ['https://docs.python.org/3/reference/import.html'],
+    },
+    {
       id: 'fewest-cuts',
-      text: 'Per cycle, the fewest imports whose every use can be made lazy are broken; imports of anything but models, and uses at import time, are reported, never edited.',
+      text: 'Per failing cycle, the fewest imports of models whose every use can be made lazy and after which it no longer fails; imports of anything but models, and uses at import time, are reported, never edited; a cycle that would still fail is not half fixed.',
       sources: [SOURCES.lookup],
     },
   ],

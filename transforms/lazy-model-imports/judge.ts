@@ -8,7 +8,7 @@ import type { ProjectIndex } from '../../src/project/index';
 import { blockedText, problemText } from './messages';
 import type { BindingSummary, UseSummary } from './summary';
 import type { BlockedKind } from './uses';
-import { importTimeCalls } from './uses';
+import { importTimeCalls } from './module-scan';
 import type { ProjectFiles } from './world';
 
 export interface ModelRef {

@@ -2,7 +2,8 @@
 // plain data, so that the file's tree can go as soon as it is summarized.
 import type { Tree } from '../../src/parse';
 import type { BindingProblem, BlockedKind, FileUses, ImportBinding, Placement } from './uses';
-import { findImportUses, IMPORT_TIME_KINDS, moduleBindingLines } from './uses';
+import { moduleBindingLines } from './module-scan';
+import { findImportUses, IMPORT_TIME_KINDS } from './uses';
 
 /** How many blocked uses of one name are kept, to explain why it stays: enough to act on. */
 const MAX_BLOCKED = 5;

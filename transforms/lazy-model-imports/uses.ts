@@ -3,9 +3,10 @@
 // (a "label.Model" string), in an annotation (quoted, the import kept for type checkers) — or not at
 // all, because it runs while the module is being imported. This reads one file; which names are
 // models and which imports form cycles is for the project index to say (see plan.ts).
-import { importScope, isTypeCheckingCondition } from '../../src/facts';
+import { isTypeCheckingCondition } from '../../src/facts';
 import type { Node, Tree } from '../../src/parse';
-import { query, stringValue } from '../../src/parse';
+import { bodyInsertion, quoteFor } from './layout';
+import { boundName, importStatementsOf, PATTERN_WRAPPERS, scanModule } from './module-scan';
 
 /** Where a use sits, and so what its lazy form is. */
 export type UseContext =
@@ -102,21 +103,12 @@ export interface FileUses {
   hasName(name: string): boolean;
 }
 
-const STRINGS = query('(string) @string');
-
 /** Modules that are never project modules: their names are not followed. */
 const FOREIGN_ROOTS = new Set(['__future__', 'django', 'typing', 'typing_extensions']);
 
 /** Relation fields whose target may be a lazy `"app_label.Model"` string. */
 const RELATION_FIELDS = new Set(['ForeignKey', 'OneToOneField', 'ManyToManyField', 'GenericRelation', 'ParentalKey', 'ParentalManyToManyField', 'TreeForeignKey', 'TreeOneToOneField', 'TreeManyToManyField']);
 const RELATION_KEYWORDS = new Set(['to', 'through']);
-
-/** Nodes a binding target is nested in (`a, (b, c) = ...`), up to the statement that binds it. */
-const PATTERN_WRAPPERS = new Set(['pattern_list', 'tuple_pattern', 'list_pattern', 'list_splat_pattern', 'tuple', 'list', 'parenthesized_expression']);
-
-/** Module-level statements that hold other statements, all of which run at import time. */
-const CONTAINERS = new Set(['if_statement', 'try_statement', 'with_statement', 'for_statement', 'while_statement', 'else_clause', 'elif_clause', 'except_clause', 'finally_clause', 'block']);
-const IMPORT_STATEMENTS = new Set(['import_statement', 'import_from_statement']);
 
 /**
  * The file's import-time imports and every use of the names they bind. Only module-level statements
@@ -176,143 +168,6 @@ export function findImportUses(tree: Tree, text: string): FileUses {
   };
 }
 
-interface ModuleScan {
-  /** Import statements that run at import time: at module level, in module-level blocks and class bodies. */
-  imports: Node[];
-  futureAnnotations: boolean;
-  /** The module-level `from django.apps import apps [as name]`, and the name it binds. */
-  registryImport?: Node;
-  registry?: string;
-  /** The strings of a module-level `__all__ = [...]`: names other modules may import with `*`. */
-  exported: Array<{ name: string; line: number }>;
-  calls: Set<string>;
-}
-
-/**
- * The lines that bind each name at module level, in order: definitions, assignments, imports, loop
- * and `with` targets, in module-level blocks too, but not under `if TYPE_CHECKING:` (which never runs).
- */
-export function moduleBindingLines(tree: Tree): Map<string, number[]> {
-  const lines = new Map<string, number[]>();
-  const bind = (name: string | undefined, node: Node) => {
-    if (name) lines.set(name, [...(lines.get(name) ?? []), node.startPosition.row + 1]);
-  };
-  const bindTargets = (target: Node | null) => {
-    if (!target) return;
-    if (target.type === 'identifier') bind(target.text, target);
-    else if (PATTERN_WRAPPERS.has(target.type) || target.type === 'as_pattern_target') for (const child of target.namedChildren) bindTargets(child);
-  };
-  const visit = (container: Node) => {
-    for (const statement of container.namedChildren) {
-      const type = statement.type;
-      if (type === 'if_statement' && isTypeCheckingCondition(statement.childForFieldName('condition'))) {
-        for (const clause of statement.namedChildren.filter((child) => child.type === 'else_clause' || child.type === 'elif_clause')) visit(clause);
-        continue;
-      }
-      if (CONTAINERS.has(type)) {
-        if (type === 'for_statement') bindTargets(statement.childForFieldName('left'));
-        for (const item of type === 'with_statement' ? statement.descendantsOfType('as_pattern_target') : []) bindTargets(item);
-        visit(statement);
-        continue;
-      }
-      const definition = type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
-      if (definition?.type === 'class_definition' || definition?.type === 'function_definition') bind(definition.childForFieldName('name')?.text, statement);
-      else if (IMPORT_STATEMENTS.has(type)) for (const item of statement.childrenForFieldName('name')) bind(boundName(statement, item), statement);
-      else if (type === 'expression_statement') {
-        const expression = statement.firstNamedChild;
-        const isBindingAssignment = expression?.type === 'assignment' ? expression.childForFieldName('right') !== null : expression?.type === 'augmented_assignment';
-        if (isBindingAssignment) bindTargets(expression!.childForFieldName('left'));
-      }
-    }
-  };
-  visit(tree.rootNode);
-  return lines;
-}
-
-/** The name an imported item binds: its alias, the imported name, or the first part of `import a.b`. */
-function boundName(statement: Node, item: Node): string | undefined {
-  if (item.type === 'aliased_import') return item.childForFieldName('alias')?.text;
-  return statement.type === 'import_statement' ? item.text.split('.')[0] : item.text;
-}
-
-/** Callees (dotted, as written) called or applied as decorators while the module is imported. */
-export function importTimeCalls(tree: Tree): string[] {
-  return [...scanModule(tree.rootNode).calls].sort();
-}
-
-/** Walks the statements that run at import time; function bodies are skipped. */
-function scanModule(root: Node): ModuleScan {
-  const scan: ModuleScan = { imports: [], futureAnnotations: false, exported: [], calls: new Set() };
-  const visit = (container: Node) => {
-    for (const statement of container.namedChildren) {
-      const type = statement.type;
-      if (type === 'future_import_statement') {
-        if (statement.namedChildren.some((child) => child.text === 'annotations')) scan.futureAnnotations = true;
-      } else if (IMPORT_STATEMENTS.has(type)) {
-        if (importScope(statement) !== 'module') continue;
-        scan.imports.push(statement);
-        if (container === root && type === 'import_from_statement' && statement.childForFieldName('module_name')?.text === 'django.apps') {
-          const item = statement.childrenForFieldName('name').find((name) => (name.type === 'aliased_import' ? name.childForFieldName('name')?.text : name.text) === 'apps');
-          if (item && !scan.registryImport) {
-            scan.registryImport = statement;
-            scan.registry = item.type === 'aliased_import' ? item.childForFieldName('alias')?.text : 'apps';
-          }
-        }
-      } else if (CONTAINERS.has(type)) {
-        // Conditions, `with` items and loop iterables run too: the walk takes them as expressions.
-        visit(statement);
-      } else {
-        visitDefinition(statement, scan, visit);
-        if (container === root) scan.exported.push(...allNames(statement));
-      }
-    }
-  };
-  visit(root);
-  return scan;
-}
-
-/** Classes run their bodies at import time; functions only their decorators and default values; anything else runs. */
-function visitDefinition(statement: Node, scan: ModuleScan, visit: (container: Node) => void): void {
-  let definition = statement;
-  if (statement.type === 'decorated_definition') {
-    for (const decorator of statement.namedChildren.filter((child) => child.type === 'decorator')) {
-      const applied = decorator.firstNamedChild;
-      if (applied && (applied.type === 'identifier' || applied.type === 'attribute')) scan.calls.add(applied.text);
-      addCalls(decorator, scan.calls);
-    }
-    definition = statement.childForFieldName('definition') ?? statement;
-  }
-  if (definition.type === 'class_definition') {
-    const superclasses = definition.childForFieldName('superclasses');
-    if (superclasses) addCalls(superclasses, scan.calls);
-    const body = definition.childForFieldName('body');
-    if (body) visit(body);
-  } else if (definition.type === 'function_definition') {
-    const parameters = definition.childForFieldName('parameters');
-    if (parameters) addCalls(parameters, scan.calls);
-  } else {
-    addCalls(definition, scan.calls);
-  }
-}
-
-/** Callees of the calls in an expression that runs now (not in the body of a lambda in it). */
-function addCalls(node: Node, calls: Set<string>): void {
-  const lambdas = node.text.includes('lambda');
-  for (const call of node.descendantsOfType('call')) {
-    const callee = call.childForFieldName('function');
-    if (!callee || (callee.type !== 'identifier' && callee.type !== 'attribute')) continue;
-    if (!lambdas || !insideLambdaBody(call, node)) calls.add(callee.text);
-  }
-}
-
-function insideLambdaBody(node: Node, top: Node): boolean {
-  let child = node;
-  for (let parent = node.parent; parent && child !== top; child = parent, parent = parent.parent) {
-    if (parent.type === 'lambda' && child === parent.childForFieldName('body')) return true;
-  }
-  return false;
-}
-
 /** Where `name` occurs in the text as a whole word: the smallest node there, an identifier or a string's content. */
 function occurrences(root: Node, text: string, name: string): Array<{ node: Node; index: number }> {
   const found: Array<{ node: Node; index: number }> = [];
@@ -328,22 +183,6 @@ function occurrences(root: Node, text: string, name: string): Array<{ node: Node
 function isNameCharacter(character: string | undefined): boolean {
   if (character === undefined) return false;
   return /[A-Za-z0-9_]/.test(character) || (character > '\x7f' && /[\p{L}\p{N}]/u.test(character));
-}
-
-const IMPORT_LINE = /^[ \t]*(?:from[ \t]+[.\w]+[ \t]+)?import\b/gm;
-
-/**
- * Every import statement of the file (at any depth), found by its line rather than by walking the
- * tree, as a lookup from a text offset to the statement that holds it.
- */
-function importStatementsOf(root: Node, text: string): (offset: number) => Node | undefined {
-  const statements: Node[] = [];
-  for (const match of text.matchAll(IMPORT_LINE)) {
-    let node: Node | null = root.descendantForIndex(match.index! + match[0].search(/\S/));
-    for (let depth = 0; node && depth < 4 && !IMPORT_STATEMENTS.has(node.type) && node.type !== 'future_import_statement'; depth++) node = node.parent;
-    if (node && (IMPORT_STATEMENTS.has(node.type) || node.type === 'future_import_statement')) statements.push(node);
-  }
-  return (offset) => statements.find((statement) => statement.startIndex <= offset && offset < statement.endIndex);
 }
 
 /** Whether an import statement binds `name` (`import name`, `import name.x`, `from m import name`, `... as name`). */
@@ -456,14 +295,6 @@ function annotationPlacement(expression: Node, annotation: Node, future: boolean
   return { context: 'annotation', expression, annotation };
 }
 
-/** The quote that can wrap `text` as a string annotation: the file's own unless the text holds it. */
-export function quoteFor(text: string, preferred: string): string | undefined {
-  if (/[\r\n\\]/.test(text)) return undefined;
-  const other = preferred === '"' ? "'" : '"';
-  if (!text.includes(preferred)) return preferred;
-  return text.includes(other) ? undefined : other;
-}
-
 function isRelationTarget(expression: Node): boolean {
   let args = expression.parent;
   if (args?.type === 'keyword_argument') {
@@ -478,53 +309,6 @@ function isRelationTarget(expression: Node): boolean {
   const call = args?.type === 'argument_list' ? args.parent : null;
   const callee = call?.type === 'call' ? call.childForFieldName('function')?.text : undefined;
   return callee !== undefined && RELATION_FIELDS.has(callee.split('.').pop()!);
-}
-
-/**
- * Where a line that looks a model up goes at the top of a function's body: on the line after the
- * `def` line, or after the docstring (before any comments that lead the first statement), with the
- * first statement's indentation; undefined when the body starts on the `def` line or shares a line
- * with the docstring.
- */
-export function bodyInsertion(definition: Node, text: string): { at: number; indent: string } | undefined {
-  const body = definition.childForFieldName('body');
-  const statements = body?.namedChildren.filter((node) => node.type !== 'comment') ?? [];
-  const parameters = definition.childForFieldName('parameters');
-  if (!body || statements.length === 0 || !parameters) return undefined;
-  const headerRow = (definition.childForFieldName('return_type') ?? parameters).endPosition.row;
-  const [first, second] = statements;
-  if (first.startPosition.row === headerRow) return undefined;
-  const indent = text.slice(lineStartOf(text, first.startIndex), first.startIndex);
-  if (indent.trim() !== '') return undefined;
-  if (isDocstring(first)) {
-    if (second && second.startPosition.row === first.endPosition.row) return undefined;
-    const newline = text.indexOf('\n', first.endIndex);
-    if (!/^[ \t]*(#[^\n]*)?\r?$/.test(text.slice(first.endIndex, newline === -1 ? text.length : newline))) return undefined;
-    return { at: newline === -1 ? text.length : newline + 1, indent };
-  }
-  // The line after the header: the header's colon is on its last row (comments after it stay there).
-  const afterHeader = lineEndOf(text, definition.startIndex + rowOffset(text, definition.startIndex, headerRow - definition.startPosition.row));
-  return { at: Math.min(afterHeader, lineStartOf(text, first.startIndex)), indent };
-}
-
-/** The offset of the start of the line `rows` lines below the one holding `offset`. */
-function rowOffset(text: string, offset: number, rows: number): number {
-  let at = lineStartOf(text, offset);
-  for (let i = 0; i < rows; i++) at = text.indexOf('\n', at) + 1;
-  return at - offset;
-}
-
-function lineEndOf(text: string, offset: number): number {
-  const newline = text.indexOf('\n', offset);
-  return newline === -1 ? text.length : newline + 1;
-}
-
-function isDocstring(statement: Node): boolean {
-  return statement.type === 'expression_statement' && statement.namedChildren.length === 1 && statement.firstNamedChild?.type === 'string';
-}
-
-function lineStartOf(text: string, offset: number): number {
-  return text.lastIndexOf('\n', offset - 1) + 1;
 }
 
 /** The name of the module-level function that holds `definition` (itself included); undefined inside classes. */
@@ -601,26 +385,3 @@ function insideAnnotation(node: Node): boolean {
   return false;
 }
 
-/** The strings of `__all__ = [...]`, if `statement` is that assignment. */
-function allNames(statement: Node): Array<{ name: string; line: number }> {
-  const assignment = statement.type === 'expression_statement' ? statement.firstNamedChild : null;
-  if (assignment?.type !== 'assignment' || assignment.childForFieldName('left')?.text !== '__all__') return [];
-  const names: Array<{ name: string; line: number }> = [];
-  for (const item of assignment.childForFieldName('right')?.namedChildren ?? []) {
-    const name = stringValue(item);
-    if (name) names.push({ name, line: item.startPosition.row + 1 });
-  }
-  return names;
-}
-
-/** `"` unless most of the file's one-line strings use `'`. */
-export function preferredQuote(tree: Tree): '"' | "'" {
-  let single = 0;
-  let double = 0;
-  for (const { node } of STRINGS.captures(tree.rootNode)) {
-    const start = node.firstChild?.text ?? '';
-    if (start === "'") single++;
-    else if (start === '"') double++;
-  }
-  return single > double ? "'" : '"';
-}
