@@ -3,7 +3,7 @@
 // analysed again on the new text, up to a fixed point. Nothing is written here.
 import fs from 'node:fs';
 import path from 'node:path';
-import { analyzeBatch, collectText } from './analysis';
+import { analyzeBatch, collectText, readSource } from './analysis';
 import { applyEdits, changeConflicts, validateEdits } from './edits';
 import type { LoadedProject } from './load';
 import type { Change, Finding, Problem, TextEdit } from './model';
@@ -11,7 +11,7 @@ import { countSyntaxErrors, parsePython } from './parse';
 import { buildIndex, IndexInput } from './project/index';
 import { moduleNameOf } from './project/modules';
 import { analysisBatch, Decide, FileResult, ReportedFinding, RunOptions, RunReport } from './runner';
-import { decodeSource, textHash } from './source';
+import { textHash } from './source';
 
 /** The texts of the files djfix changed so far in this run, and what they were on disk. */
 class Overlay {
@@ -20,6 +20,8 @@ class Overlay {
   taken = new Map<string, TextEdit[] | 'created'>();
   /** The texts the current round analysed, for files it changed: later fixes of the round apply to them. */
   private roundTexts = new Map<string, string>();
+  /** Syntax errors of texts already validated: the text before one fix is the text after the last. */
+  private readonly errorCounts = new Map<string, number>();
 
   constructor(private readonly root: string, private readonly maxFileBytes: number) {}
 
@@ -32,12 +34,11 @@ class Overlay {
   text(file: string): string | undefined {
     const known = this.files.get(file);
     if (known) return known.after;
-    const full = path.join(this.root, file);
-    if (!fs.existsSync(full)) return undefined;
-    const decoded = decodeSource(fs.readFileSync(full), this.maxFileBytes);
-    if (!decoded.ok) throw new Error(`${file}: ${decoded.reason}`);
-    this.files.set(file, { path: file, before: decoded.source.text, after: decoded.source.text, diskHash: decoded.source.hash });
-    return decoded.source.text;
+    if (!fs.existsSync(path.join(this.root, file))) return undefined;
+    const read = readSource(this.root, file, this.maxFileBytes);
+    if (!read.ok) throw new Error(`${file}: ${read.reason}`);
+    this.files.set(file, { path: file, before: read.text, after: read.text, diskHash: read.hash });
+    return read.text;
   }
 
   /** The texts a change would produce, or why it cannot be applied to the current texts. */
@@ -62,10 +63,18 @@ class Overlay {
     }
     for (const { path: file, before, after } of texts) {
       if (!file.endsWith('.py')) continue;
-      const errorsBefore = before === null ? 0 : countSyntaxErrors(parsePython(before));
-      if (countSyntaxErrors(parsePython(after)) > errorsBefore) return { ok: false, reason: `the result in ${file} would not parse`, bug: true };
+      if (this.syntaxErrors(after) > (before === null ? 0 : this.syntaxErrors(before))) return { ok: false, reason: `the result in ${file} would not parse`, bug: true };
     }
     return { ok: true, texts };
+  }
+
+  private syntaxErrors(text: string): number {
+    let count = this.errorCounts.get(text);
+    if (count === undefined) {
+      count = countSyntaxErrors(parsePython(text));
+      this.errorCounts.set(text, count);
+    }
+    return count;
   }
 
   apply(change: Change, texts: Array<{ path: string; before: string | null; after: string }>): void {

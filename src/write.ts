@@ -46,6 +46,7 @@ function precheck(file: string, expectedHash: string | null): string | undefined
   if (expectedHash === null) return fs.existsSync(file) ? 'was created by someone else while djfix ran; not overwritten' : undefined;
   try {
     if (hashBytes(fs.readFileSync(file)) !== expectedHash) return 'changed on disk since djfix read it; not overwritten (run djfix again)';
+    // Root can write anywhere: honour the file's mode as its owner's intent instead of relying on EACCES.
     if ((fs.statSync(file).mode & 0o222) === 0) return 'read-only file; not written (make it writable and run djfix again)';
   } catch (error) {
     return `cannot read it again before writing (${(error as NodeJS.ErrnoException).code}); not written`;
@@ -53,30 +54,23 @@ function precheck(file: string, expectedHash: string | null): string | undefined
   return undefined;
 }
 
-export type WriteOutcome = { ok: true } | { ok: false; reason: string };
+type WriteOutcome = { ok: true } | { ok: false; reason: string };
 
 /**
- * Replaces `file` with `text` if its bytes still hash to `expectedHash`; creates it when
- * `expectedHash` is null and it does not exist yet.
+ * Replaces `file` with `text` if its bytes still hash to `expectedHash` (checked again here, just
+ * before the rename, however long ago the group was checked); creates it when `expectedHash` is null
+ * and it does not exist yet.
  */
-export function writeAtomically(file: string, text: string, expectedHash: string | null): WriteOutcome {
+function writeAtomically(file: string, text: string, expectedHash: string | null): WriteOutcome {
   const bytes = Buffer.from(text, 'utf8');
   if (expectedHash === null) return createExclusively(file, bytes);
-  let stat: fs.Stats;
-  let current: Buffer;
-  try {
-    stat = fs.statSync(file);
-    current = fs.readFileSync(file);
-  } catch (error) {
-    return { ok: false, reason: `cannot read it again before writing (${(error as NodeJS.ErrnoException).code}); not written` };
-  }
-  if (hashBytes(current) !== expectedHash) return { ok: false, reason: 'changed on disk since djfix read it; not overwritten (run djfix again)' };
-  // Root can write anywhere: honour the file's mode as its owner's intent instead of relying on EACCES.
-  if ((stat.mode & 0o222) === 0) return { ok: false, reason: 'read-only file; not written (make it writable and run djfix again)' };
+  const refused = precheck(file, expectedHash);
+  if (refused) return { ok: false, reason: refused };
   const temp = tempPath(file);
   try {
-    fs.writeFileSync(temp, bytes, { mode: stat.mode & 0o7777, flag: 'wx' });
-    fs.chmodSync(temp, stat.mode & 0o7777);
+    const mode = fs.statSync(file).mode & 0o7777;
+    fs.writeFileSync(temp, bytes, { mode, flag: 'wx' });
+    fs.chmodSync(temp, mode);
     fs.renameSync(temp, file);
     return { ok: true };
   } catch (error) {
