@@ -93,12 +93,14 @@ export async function loadProject(options: RunOptions, executor: () => Executor,
     caches.index.set(treeKey, cached);
   }
   for (const failure of collected?.failures ?? []) reportUnread(failure.path, failure, discovered, skips, problems);
-  progress(discovered.pythonFiles.length, discovered.pythonFiles.length);
+  if (!collected) progress(discovered.pythonFiles.length, discovered.pythonFiles.length);
   for (const file of cached.unparsable) {
     if (discovered.targetFiles.has(file.path)) skips.push({ path: file.path, reason: file.reason });
   }
-  const inputs = collected && Promise.resolve(collected.inputs);
-  return { discovered, index: cached.index, indexContext, indexKey: treeKey, loadInputs: () => inputs ?? collect(hashes).then((again) => again.inputs), hashes, dependencyTexts, skips, problems };
+  // Facts an index from the cache did not need are collected once, if a re-analysis asks for them.
+  let inputs = collected && Promise.resolve(collected.inputs);
+  const loadInputs = () => (inputs ??= collect(hashes).then((again) => again.inputs));
+  return { discovered, index: cached.index, indexContext, indexKey: treeKey, loadInputs, hashes, dependencyTexts, skips, problems };
 }
 
 /** `DJANGO_SETTINGS_MODULE = x` in pytest.ini, tox.ini, setup.cfg or pyproject.toml (pytest-django). */

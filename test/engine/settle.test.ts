@@ -105,3 +105,15 @@ test('fixes that do not overlap apply together, however many one file has', asyn
     TRANSFORMS.splice(TRANSFORMS.indexOf(manyFixes), 1);
   }
 });
+
+test('a run whose index comes from the cache still re-analyses overlapping fixes on the new text', async () => {
+  const dir = project({ 'a.py': 'old_name = 1\n' });
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'djfix-settle-cache-'));
+  const first = await run({ ...options(dir), cacheDir });
+  const second = await run({ ...options(dir), cacheDir });
+  expect(second.files).toEqual(first.files);
+  expect(second.findings.map((finding) => [finding.code, finding.status])).toEqual([
+    ['create', 'applied'],
+    ['rename', 'applied'],
+  ]);
+});
