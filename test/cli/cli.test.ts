@@ -5,19 +5,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { copyExampleProject, copyTree } from '../helpers/django';
 import { djfix, spawnDjfix } from '../helpers/cli';
-
-function snapshot(dir: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (current: string) => {
-    for (const entry of fs.readdirSync(current, { withFileTypes: true })) {
-      const full = path.join(current, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else files[path.relative(dir, full)] = fs.readFileSync(full, 'latin1');
-    }
-  };
-  walk(dir);
-  return files;
-}
+import { snapshot } from '../helpers/tree';
 
 describe('on the example project', () => {
   test('--dry-run prints diffs with explanations, writes nothing, exits 1', async () => {
