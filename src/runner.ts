@@ -79,12 +79,14 @@ export async function run(options: RunOptions, decide: Decide = applyAll): Promi
   try {
     const project = await loadProject(options, lazyExecutor, { facts: factsCache, index: indexCache }, (done, total) => progress('index', done, total));
     const targets = [...project.discovered.targetFiles].filter((file) => file in project.index.files && inShard(options, project, file)).sort();
-    const results = await analyse(options, project, targets, lazyExecutor, analysisCache, (done) => progress('analyse', done, targets.length));
+    const context = cacheKey(project.indexKey, options.transforms.join(','), JSON.stringify(options.transformOptions));
+    const results = await analyse(options, project, targets, context, lazyExecutor, analysisCache, (done) => progress('analyse', done, targets.length));
+    const problems = [...project.problems, ...results.flatMap((result) => result.problems)];
+    const report = await settle(options, project, results.flatMap((result) => result.findings), problems, decide, targets, { context, results: analysisCache });
     factsCache.save(2 * project.discovered.pythonFiles.length + 100);
     indexCache.save(2);
     analysisCache.save(2 * targets.length + 100);
-    const problems = [...project.problems, ...results.flatMap((result) => result.problems)];
-    return await settle(options, project, results.flatMap((result) => result.findings), problems, decide, targets.length);
+    return report;
   } finally {
     await executor?.close();
   }
@@ -94,8 +96,7 @@ export async function run(options: RunOptions, decide: Decide = applyAll): Promi
  * Analyses the target files, taking results from the cache where the file, the whole index and the
  * options are unchanged. Any change to any file changes the index hash: correct before clever.
  */
-async function analyse(options: RunOptions, project: LoadedProject, targets: string[], executor: () => Executor, cache: PackCache<AnalyzeResult>, progress: (done: number) => void): Promise<AnalyzeResult[]> {
-  const context = cacheKey(project.indexKey, options.transforms.join(','), JSON.stringify(options.transformOptions));
+async function analyse(options: RunOptions, project: LoadedProject, targets: string[], context: string, executor: () => Executor, cache: PackCache<AnalyzeResult>, progress: (done: number) => void): Promise<AnalyzeResult[]> {
   const results: AnalyzeResult[] = [];
   const misses: AnalyzeJob[] = [];
   for (const file of targets) {

@@ -1,14 +1,18 @@
 // Settling: fixes are taken one group at a time in a deterministic order, each checked against the
-// texts as changed so far. A fix whose edits overlap one already taken is set aside, and its file is
-// analysed again on the new text, up to a fixed point. Nothing is written here.
+// texts as changed so far. A fix whose edits overlap one already taken is set aside; after each round,
+// the files of fixes set aside and the files the round's fixes may have changed the analysis of are
+// analysed again on the new texts, until a round changes nothing (a fixed point) or the rounds run out.
+// Nothing is written here.
 import fs from 'node:fs';
 import path from 'node:path';
-import { analyzeBatch, collectText, readSource } from './analysis';
+import { AnalyzeResult, analyzeBatch, collectText, readSource } from './analysis';
+import { cacheKey, PackCache } from './cache';
 import { applyEdits, changeConflicts, validateEdits } from './edits';
+import { lineAt, lineHash } from './identity';
 import type { LoadedProject } from './load';
 import type { Change, Finding, Problem, TextEdit } from './model';
 import { countSyntaxErrors, parsePython } from './parse';
-import { buildIndex, IndexInput } from './project/index';
+import { buildIndex, IndexInput, ProjectIndex } from './project/index';
 import { moduleNameOf } from './project/modules';
 import { analysisBatch, Decide, FileResult, ReportedFinding, RunOptions, RunReport } from './runner';
 import { textHash } from './source';
@@ -39,6 +43,16 @@ class Overlay {
     if (!read.ok) throw new Error(`${file}: ${read.reason}`);
     this.files.set(file, { path: file, before: read.text, after: read.text, diskHash: read.hash });
     return read.text;
+  }
+
+  /** The text a file had on disk, before any fix of this run; undefined for a file djfix creates. */
+  original(file: string): string | undefined {
+    try {
+      this.text(file);
+    } catch {
+      return undefined; // unreadable now: nothing to compare with
+    }
+    return this.files.get(file)?.before ?? undefined;
   }
 
   /** The texts a change would produce, or why it cannot be applied to the current texts. */
@@ -111,17 +125,46 @@ function order(findings: Finding[]): Finding[] {
   );
 }
 
-export async function settle(options: RunOptions, prepared: LoadedProject, firstFindings: Finding[], problems: Problem[], decide: Decide, filesChecked: number): Promise<RunReport> {
+/**
+ * Results of files analysed again, kept across runs like the first analysis: a re-run on an unchanged
+ * tree takes the same fixes, so it analyses the same texts again.
+ */
+export interface RevisitCache {
+  /** Identifies the index, the transforms and their options. */
+  context: string;
+  results: PackCache<AnalyzeResult>;
+}
+
+/** What a round hands to the next: the findings of the files analysed again, and the texts they were found in. */
+interface Analysed {
+  findings: Finding[];
+  texts: Map<string, string>;
+}
+
+export async function settle(options: RunOptions, prepared: LoadedProject, firstFindings: Finding[], problems: Problem[], decide: Decide, targets: string[], cache: RevisitCache): Promise<RunReport> {
   const overlay = new Overlay(options.root, options.maxFileBytes);
   const reported = new Map<string, ReportedFinding>();
-  let findings = firstFindings;
+  /** The text a finding of a later round was found in; findings of the first round were found in the text on disk. */
+  const foundIn = new Map<string, string>();
+  const foundText = (key: string, finding: Finding) => foundIn.get(key) ?? overlay.original(finding.location.path);
+  let analysed: Analysed = { findings: firstFindings, texts: new Map() };
   let stopped = false;
   for (let round = 1; ; round++) {
     overlay.newRound();
     const setAside: Finding[] = [];
-    for (const finding of order(findings)) {
+    const applied: Finding[] = [];
+    const repeats = round === 1 ? new Map<Finding, string>() : decidedBefore(analysed, reported, foundText);
+    for (const finding of order(analysed.findings)) {
       const key = fingerprint(finding);
       if (reported.has(key)) continue;
+      const earlier = repeats.get(finding);
+      if (earlier !== undefined) {
+        // Found again in a file analysed again: decided already, unless another fix made it fixable.
+        if (!finding.change || reported.get(earlier)!.status !== 'not-fixed') continue;
+        reported.delete(earlier);
+      }
+      const text = analysed.texts.get(finding.location.path);
+      if (text !== undefined) foundIn.set(key, text);
       if (!finding.change) {
         reported.set(key, { ...finding, status: 'not-fixed' });
         continue;
@@ -156,17 +199,23 @@ export async function settle(options: RunOptions, prepared: LoadedProject, first
         reported.set(key, { ...finding, status: 'declined' });
         continue;
       }
-      if (decision === 'apply') overlay.apply(finding.change, preview.texts);
+      if (decision === 'apply') {
+        overlay.apply(finding.change, preview.texts);
+        applied.push(finding);
+      }
       reported.set(key, { ...finding, status: decision === 'apply' ? 'applied' : 'declined' });
     }
-    if (setAside.length === 0 || stopped) break;
+    const revisit = filesToRevisit(prepared.index, new Set(targets), setAside, applied);
+    if (stopped || revisit.length === 0) break;
     if (round >= options.maxRounds) {
       for (const finding of setAside) {
         reported.set(fingerprint(finding), { ...finding, status: 'conflict', notFixed: `overlaps other fixes and did not settle after ${options.maxRounds} rounds; run djfix again` });
       }
+      // Fixes of the last round may have made more fixes possible: the run cannot tell without another round.
+      if (setAside.length === 0) for (const file of revisit) problems.push({ path: file, message: `fixes changed it in each of djfix's ${options.maxRounds} rounds; run djfix again for fixes they made possible` });
       break;
     }
-    findings = await reanalyse(options, prepared, overlay, setAside);
+    analysed = await reanalyse(options, prepared, overlay, revisit, cache);
   }
   const files = overlay.changed();
   return {
@@ -177,33 +226,87 @@ export async function settle(options: RunOptions, prepared: LoadedProject, first
     skips: prepared.skips,
     problems,
     filesIndexed: prepared.hashes.size,
-    filesChecked,
+    filesChecked: targets.length,
     stopped,
   };
 }
 
 /**
- * Re-analyses, on the texts as changed so far, the files of fixes that were set aside. The index is
- * rebuilt from the changed files' new facts, since a fix can change what the project holds.
+ * The files to fix that must be analysed again after a round: those of fixes set aside, and those whose
+ * analysis the round's fixes may have changed: the files the fixes were found in (they read every file
+ * they change), the files they changed, and the files that import those.
  */
-async function reanalyse(options: RunOptions, prepared: LoadedProject, overlay: Overlay, setAside: Finding[]): Promise<Finding[]> {
-  const changed = new Map(overlay.changed().map((file) => [file.path, file.after]));
+function filesToRevisit(index: ProjectIndex, targets: Set<string>, setAside: Finding[], applied: Finding[]): string[] {
+  const changed = new Set(applied.flatMap((finding) => finding.change!.files.map((file) => file.path)));
+  const changedModules = new Set([...changed].map((file) => index.files[file]?.module).filter(Boolean));
+  const importers = index.imports.filter((edge) => changedModules.has(edge.to)).map((edge) => edge.path);
+  const revisit = [...setAside.map((finding) => finding.location.path), ...applied.map((finding) => finding.location.path), ...changed, ...importers];
+  return [...new Set(revisit)].filter((file) => targets.has(file)).sort();
+}
+
+/**
+ * Maps findings of files analysed again to the findings they repeat: same transform, code, file and
+ * line text (their messages may quote other line numbers now). A decision is never asked for twice.
+ */
+function decidedBefore(analysed: Analysed, reported: Map<string, ReportedFinding>, foundText: (key: string, finding: Finding) => string | undefined): Map<Finding, string> {
+  const earlier = new Map<string, string[]>();
+  for (const [key, finding] of reported) {
+    if (!analysed.texts.has(finding.location.path)) continue;
+    const text = foundText(key, finding);
+    if (text === undefined) continue;
+    const hash = lineHash(finding, lineAt(text, finding.location.line));
+    earlier.set(hash, [...(earlier.get(hash) ?? []), key]);
+  }
+  const repeats = new Map<Finding, string>();
+  for (const finding of order(analysed.findings)) {
+    const text = analysed.texts.get(finding.location.path);
+    if (text === undefined) continue;
+    const key = earlier.get(lineHash(finding, lineAt(text, finding.location.line)))?.shift();
+    if (key !== undefined) repeats.set(finding, key);
+  }
+  return repeats;
+}
+
+/**
+ * Analyses files again on the texts as changed so far. The index is rebuilt from the changed files' new
+ * facts when a fix changed what the project holds (its imports, classes, settings); fixes inside
+ * function bodies usually do not, and the index of the run serves as it is.
+ */
+async function reanalyse(options: RunOptions, prepared: LoadedProject, overlay: Overlay, files: string[], cache: RevisitCache): Promise<Analysed> {
+  const changed = new Map(overlay.changed().map((file) => [file.path, file]));
+  const texts = new Map(files.map((file) => [file, overlay.text(file) ?? '']));
+  const changedKey = cacheKey(...[...changed.values()].flatMap((file) => [file.path, textHash(file.after)]));
+  const keyOf = (file: string) => cacheKey(cache.context, 'revisit', changedKey, file);
+  const cached = files.map((file) => cache.results.get(keyOf(file)));
+  if (cached.every((result) => result !== undefined)) return { findings: cached.flatMap((result) => result!.findings), texts };
+  const index = sameFacts(options, [...changed.values()]) ? prepared.index : await rebuildIndex(options, prepared, changed);
+  const jobs = files.map((file) => ({ path: file, hash: prepared.hashes.get(file) ?? '', text: texts.get(file) }));
+  const results = await analyzeBatch(analysisBatch(options, { ...prepared, index }, jobs, Object.fromEntries([...changed].map(([file, result]) => [file, result.after]))));
+  for (const result of results) if (result.problems.length === 0) cache.results.set(keyOf(result.path), result);
+  return { findings: results.flatMap((result) => result.findings), texts };
+}
+
+/** Whether the changed Python files hold the facts they held on disk (a new file never does). */
+function sameFacts(options: RunOptions, changed: FileResult[]): boolean {
+  const factsOf = (file: string, text: string) => {
+    const collected = collectText(file, text, '', options.transforms);
+    return collected.ok ? JSON.stringify(collected.facts) : undefined;
+  };
+  return changed.filter((file) => file.path.endsWith('.py')).every((file) => file.before !== null && factsOf(file.path, file.before) === factsOf(file.path, file.after));
+}
+
+async function rebuildIndex(options: RunOptions, prepared: LoadedProject, changed: Map<string, FileResult>): Promise<ProjectIndex> {
   const loaded = await prepared.loadInputs();
   const known = new Set(loaded.map((input) => input.path));
   const inputs: IndexInput[] = loaded.map((input) => {
-    const text = changed.get(input.path);
+    const text = changed.get(input.path)?.after;
     const collected = text === undefined ? undefined : collectText(input.path, text, textHash(text), options.transforms);
     return collected?.ok ? { ...input, facts: collected.facts } : input;
   });
-  for (const [file, text] of changed) {
+  for (const [file, { after }] of changed) {
     if (known.has(file) || !file.endsWith('.py')) continue;
-    const collected = collectText(file, text, textHash(text), options.transforms);
+    const collected = collectText(file, after, textHash(after), options.transforms);
     if (collected.ok) inputs.push({ path: file, ...moduleNameOf(file, (dir) => prepared.discovered.packageDirs.has(dir)), hash: collected.hash, facts: collected.facts });
   }
-  const index = buildIndex(inputs, prepared.index.django, prepared.indexContext);
-  const files = [...new Set(setAside.map((finding) => finding.location.path))].sort();
-  const texts = Object.fromEntries(changed);
-  const jobs = files.map((file) => ({ path: file, hash: prepared.hashes.get(file) ?? '', text: overlay.text(file) }));
-  const results = await analyzeBatch(analysisBatch(options, { ...prepared, index }, jobs, texts));
-  return results.flatMap((result) => result.findings);
+  return buildIndex(inputs, prepared.index.django, prepared.indexContext);
 }

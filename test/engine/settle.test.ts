@@ -117,3 +117,102 @@ test('a run whose index comes from the cache still re-analyses overlapping fixes
     ['rename', 'applied'],
   ]);
 });
+
+/**
+ * Messages that quote line numbers, as real transforms' do: a header inserted at the top (with a second
+ * header that overlaps it, so the file is analysed again) moves every later line down. `later` names
+ * are renamed; `todo` lines are reported but not fixed, until a `# fixable` line makes them fixable.
+ */
+const lineNumbers: Transform = {
+  id: 'test-lines',
+  title: 'test',
+  explanation: 'test',
+  mayApply: () => true,
+  analyze: ({ file }) => {
+    const text = file.text;
+    const at = (offset: number) => text.slice(0, offset).split('\n').length;
+    const edit = (code: string, start: number, end: number, insert: string, message: string): Finding => ({
+      transform: 'test-lines',
+      code,
+      location: { path: file.path, line: at(start), column: 1 },
+      message,
+      change: { safety: 'safe', files: [{ path: file.path, kind: 'edit', edits: [{ start, end, text: insert }] }] },
+    });
+    const findings: Finding[] = [];
+    if (!text.includes('# header')) findings.push(edit('header', 0, 0, '# header\n', 'add a header'));
+    if (!text.includes('# fixable')) findings.push(edit('second', 0, 0, '# fixable\n', 'add a second header'));
+    for (const match of text.matchAll(/later/g)) findings.push(edit('later', match.index!, match.index! + 5, 'LATER', `rename at line ${at(match.index!)}`));
+    for (const match of text.matchAll(/todo/g)) {
+      const finding = edit('todo', match.index!, match.index! + 4, 'done', `todo at line ${at(match.index!)}`);
+      findings.push(text.includes('# fixable') ? finding : { ...finding, change: undefined, notFixed: 'not yet' });
+    }
+    return findings;
+  },
+};
+
+describe('a file analysed again after its lines moved', () => {
+  beforeAll(() => TRANSFORMS.push(lineNumbers));
+  afterAll(() => TRANSFORMS.splice(TRANSFORMS.indexOf(lineNumbers), 1));
+  const lines = (dir: string) => ({ ...options(dir), transforms: ['test-lines'] });
+
+  test('a declined fix is not offered again, though its message now names another line', async () => {
+    const asked: string[] = [];
+    const report = await run(lines(project({ 'a.py': 'x = 1\nlater = 2\n' })), (finding) => {
+      asked.push(finding.message);
+      return finding.code === 'later' ? 'skip' : 'apply';
+    });
+    expect(asked).toEqual(['add a header', 'rename at line 2', 'add a second header']);
+    expect(report.findings.filter((finding) => finding.code === 'later').map((finding) => [finding.message, finding.status])).toEqual([['rename at line 2', 'declined']]);
+  });
+
+  test('a finding not fixed is reported once, as first found', async () => {
+    const report = await run({ ...lines(project({ 'a.py': 'x = 1\ntodo = 2\n' })), transforms: ['test-lines'] }, (finding) => (finding.code === 'second' ? 'skip' : 'apply'));
+    expect(report.findings.filter((finding) => finding.code === 'todo').map((finding) => [finding.message, finding.status])).toEqual([['todo at line 2', 'not-fixed']]);
+  });
+
+  test('a finding not fixed that another fix made fixable is fixed, and reported once', async () => {
+    const report = await run(lines(project({ 'a.py': 'x = 1\ntodo = 2\n' })));
+    expect(report.files[0].after).toBe('# fixable\n# header\nx = 1\ndone = 2\n');
+    expect(report.findings.filter((finding) => finding.code === 'todo').map((finding) => [finding.message, finding.status])).toEqual([['todo at line 4', 'applied']]);
+  });
+});
+
+/** Every fix makes another possible: `n = 1` becomes `n = 2`, then `n = 3`... and, with `pair`, two overlapping ones. */
+const endless: Transform = {
+  id: 'test-endless',
+  title: 'test',
+  explanation: 'test',
+  mayApply: () => true,
+  analyze: ({ file }) => {
+    const match = /n = (\d+)/.exec(file.text);
+    if (!match) return [];
+    const next = (code: string) => ({
+      transform: 'test-endless',
+      code,
+      location: { path: file.path, line: 1, column: 1 },
+      message: `${code} ${match[1]}`,
+      change: { safety: 'safe' as const, files: [{ path: file.path, kind: 'edit' as const, edits: [{ start: match.index + 4, end: match.index + match[0].length, text: String(Number(match[1]) + 1) }] }] },
+    });
+    return file.text.includes('pair') ? [next('a'), next('b')] : [next('next')];
+  },
+};
+
+describe('the rounds are bounded', () => {
+  beforeAll(() => TRANSFORMS.push(endless));
+  afterAll(() => TRANSFORMS.splice(TRANSFORMS.indexOf(endless), 1));
+  const endlessly = (dir: string) => ({ ...options(dir), transforms: ['test-endless'] });
+
+  test('fixes that keep making new ones stop after maxRounds, and the run says to run again', async () => {
+    const report = await run(endlessly(project({ 'a.py': 'n = 1\n' })));
+    expect(report.files[0].after).toBe('n = 6\n');
+    expect(report.findings.map((finding) => finding.status)).toEqual(Array(5).fill('applied'));
+    expect(report.problems).toEqual([{ path: 'a.py', message: "fixes changed it in each of djfix's 5 rounds; run djfix again for fixes they made possible" }]);
+  });
+
+  test('fixes that keep overlapping are reported as conflicts after maxRounds', async () => {
+    const report = await run(endlessly(project({ 'a.py': 'n = 1  # pair\n' })));
+    expect(report.findings.filter((finding) => finding.status === 'conflict')).toEqual([
+      expect.objectContaining({ code: 'b', notFixed: 'overlaps other fixes and did not settle after 5 rounds; run djfix again' }),
+    ]);
+  });
+});
