@@ -4,7 +4,9 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { findProjectRoot } from './discovery';
 import { defaultJobs } from './executor';
 import { parseVersion, Version } from './project/django-version';
-import { renderDiffs, renderFindings, renderSummary, toJson, Mode, WriteFailure } from './report';
+import type { Mode, WriteFailure } from './report';
+import { EXIT, exitCode, Format, FORMATS, render, writeReport } from './output';
+import type { Outcome } from './formats/outcome';
 import { run, RunOptions, RunReport } from './runner';
 import { DEFAULT_MAX_FILE_BYTES } from './source';
 import { DEFAULT_CACHE_DIR } from './cache';
@@ -13,7 +15,7 @@ import { progressBar } from './progress';
 import { TRANSFORMS, transformById } from '../transforms/registry';
 import type { TransformOptions } from '../transforms/types';
 
-export const EXIT = { clean: 0, changes: 1, error: 2 } as const;
+export { EXIT };
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const VERSION: string = require('../../package.json').version;
@@ -23,12 +25,18 @@ Examples:
   djfix                         interactive session on a terminal (dry run when piped)
   djfix --dry-run .             print every fix as a diff with its explanation
   djfix --check shop/           one line per finding, exit 1 if anything would change
-  djfix --write --only middleware-order
+  djfix --write --report pr.md  apply every fix, describe them in pr.md for a pull request
+  djfix --check --format github annotate the findings in a GitHub Actions job
+  djfix --check --format sarif > djfix.sarif   for GitHub code scanning
   djfix --json --dry-run . > findings.json
   djfix --explain middleware-order
 
-Exit codes: 0 nothing to change, 1 changes found (dry run and check), 2 usage or internal error,
-or a file that could not be written.`;
+Formats print on stdout (text: diffs or findings, then a summary; json, sarif: one document; github:
+one workflow command per finding, then the summary line); errors go to stderr.
+
+Exit codes: 0 nothing to change (or --write applied every fix), 1 changes found (--dry-run, --check),
+or fixes written with --exit-non-zero-on-fix, 2 usage or internal error, or a file or the report that
+could not be written. Findings djfix does not fix never change the exit code.`;
 
 interface CliFlags {
   dryRun?: boolean;
@@ -39,6 +47,9 @@ interface CliFlags {
   listTransforms?: boolean;
   explain?: string;
   json?: boolean;
+  format?: Format;
+  report?: string;
+  exitNonZeroOnFix?: boolean;
   color: boolean;
   include: string[];
   exclude: string[];
@@ -102,7 +113,10 @@ function program(): Command {
     .option('--skip <ids>', 'do not run these transforms (comma-separated)', collectList)
     .option('--list-transforms', 'list the transforms and exit')
     .option('--explain <id>', 'print what a transform does and the rules it encodes, then exit')
-    .option('--json', 'print a JSON document (schema in the README) instead of text')
+    .addOption(new Option('--format <format>', 'output format: text (default), json (schema in the README), sarif (GitHub code scanning) or github (Actions annotations)').choices(FORMATS))
+    .option('--json', 'alias of --format json')
+    .option('--report <file>', 'also write a Markdown pull-request description of the changes to <file>')
+    .option('--exit-non-zero-on-fix', 'exit 1 when fixes were written (as --dry-run and --check do when they find some)')
     .option('--no-color', 'plain output even on a terminal')
     .option('--include <glob>', 'fix only files matching the glob (repeatable)', collectRepeat, [])
     .option('--exclude <glob>', 'do not fix files matching the glob (repeatable)', collectRepeat, [])
@@ -155,7 +169,12 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     io.stderr(`djfix: choose one of --dry-run, --check and --write (got ${modes.map((mode) => `--${mode}`).join(', ')})`);
     return EXIT.error;
   }
-  const mode: Mode = modes[0] ?? (io.isTTY && !flags.json ? 'interactive' : 'dry-run');
+  if (flags.json && flags.format && flags.format !== 'json') {
+    io.stderr(`djfix: --json is --format json; it cannot go with --format ${flags.format}`);
+    return EXIT.error;
+  }
+  const format: Format = flags.format ?? (flags.json ? 'json' : 'text');
+  const mode: Mode = modes[0] ?? (io.isTTY && format === 'text' ? 'interactive' : 'dry-run');
   const selected = selectIds(flags, io);
   if (!selected) return EXIT.error;
 
@@ -195,18 +214,12 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   } finally {
     bar.stop();
   }
-  const failures = mode === 'write' || mode === 'interactive' ? writeAll(report) : [];
-  if (flags.json) io.stdout(JSON.stringify(toJson(report, mode, failures, VERSION), null, 2));
-  else {
-    if (mode === 'dry-run' && report.files.length > 0) io.stdout(renderDiffs(report, colour));
-    if (mode === 'check' && report.files.length > 0) io.stdout(renderFindings(report, colour));
-    if (mode === 'write' && report.files.length > 0) io.stdout(renderFindings(report, colour));
-    io.stdout(renderSummary(report, mode, failures, colour));
-  }
-  const bug = report.problems.some((problem) => problem.message.startsWith('djfix bug'));
-  if (failures.length > 0 || bug) return EXIT.error;
-  if ((mode === 'dry-run' || mode === 'check') && report.files.length > 0) return EXIT.changes;
-  return EXIT.clean;
+  const outcome: Outcome = { report, mode, failures: mode === 'write' || mode === 'interactive' ? writeAll(report) : [], version: VERSION };
+  if (flags.report) outcome.reportError = writeReport(flags.report, outcome, io.stderr);
+  const code = exitCode(outcome, Boolean(flags.exitNonZeroOnFix));
+  io.stdout(render(format, outcome, code, colour));
+  if (outcome.reportError) io.stderr(`djfix: ${outcome.reportError}`);
+  return code;
 }
 
 function selectIds(flags: CliFlags, io: Io): string[] | undefined {

@@ -69,19 +69,26 @@ export function renderSummary(report: RunReport, mode: Mode, failures: WriteFail
     out.push(heading('Problems:'));
     for (const problem of problems) out.push(`  ${problem.path}: ${problem.message}`);
   }
+  out.push(summaryLine(report, mode, failures));
+  return out.join('\n');
+}
+
+/** The counts of a run, on one line: the last line of every text output. */
+export function summaryLine(report: RunReport, mode: Mode, failures: WriteFailure[]): string {
   const applied = report.findings.filter((finding) => finding.status === 'applied');
+  const notFixed = report.findings.filter((finding) => finding.status !== 'applied' && finding.status !== 'declined');
+  const problems = report.problems.length + failures.length;
   const byTransform = new Map<string, number>();
   for (const finding of applied) byTransform.set(finding.transform, (byTransform.get(finding.transform) ?? 0) + 1);
   const perTransform = [...byTransform].map(([id, count]) => `${id} ${count}`).join(', ');
   const changedFiles = report.files.length - failures.length;
   const verb = mode === 'write' || mode === 'interactive' ? 'Changed' : 'Would change';
   const django = report.django.version ? `Django ${report.django.version.join('.')} (from ${report.django.source})` : `Django: ${report.django.source}`;
-  out.push(
+  return (
     `${verb} ${changedFiles} file${changedFiles === 1 ? '' : 's'} with ${applied.length} fix${applied.length === 1 ? '' : 'es'}${perTransform ? ` (${perTransform})` : ''}; ` +
-      `${notFixed.length} not fixed; ${report.skips.length} skipped; ${problems.length} problem${problems.length === 1 ? '' : 's'}. ` +
-      `${report.filesChecked} of ${report.filesIndexed} indexed files checked; target ${django}.`,
+    `${notFixed.length} not fixed; ${report.skips.length} skipped; ${problems} problem${problems === 1 ? '' : 's'}. ` +
+    `${report.filesChecked} of ${report.filesIndexed} indexed files checked; target ${django}.`
   );
-  return out.join('\n');
 }
 
 /** The `--json` document. Its shape is versioned by `schema`; fields are only ever added. */

@@ -54,7 +54,7 @@ function precheck(file: string, expectedHash: string | null): string | undefined
   return undefined;
 }
 
-type WriteOutcome = { ok: true } | { ok: false; reason: string };
+export type WriteOutcome = { ok: true } | { ok: false; reason: string };
 
 /**
  * Replaces `file` with `text` if its bytes still hash to `expectedHash` (checked again here, just
@@ -76,6 +76,25 @@ function writeAtomically(file: string, text: string, expectedHash: string | null
   } catch (error) {
     fs.rmSync(temp, { force: true });
     return { ok: false, reason: `could not write (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); the file is unchanged` };
+  }
+}
+
+/**
+ * Writes a file djfix owns outright, such as the `--report` file: through a temporary file and a rename,
+ * so a reader never sees half of it, keeping the mode of the file it replaces.
+ */
+export function replaceFile(file: string, text: string): WriteOutcome {
+  const temp = tempPath(file);
+  try {
+    const mode = fs.existsSync(file) ? fs.statSync(file).mode & 0o7777 : 0o666 & ~process.umask();
+    // As for project files, a read-only file says its owner does not want it written (root could).
+    if ((mode & 0o222) === 0) return { ok: false, reason: `${file} is read-only; not written` };
+    fs.writeFileSync(temp, text, { mode, flag: 'wx' });
+    fs.renameSync(temp, file);
+    return { ok: true };
+  } catch (error) {
+    fs.rmSync(temp, { force: true });
+    return { ok: false, reason: `could not write ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` };
   }
 }
 

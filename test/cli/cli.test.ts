@@ -106,6 +106,8 @@ describe('usage', () => {
     const help = await djfix(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Exit codes');
+    for (const option of ['--format <format>', '--report <file>', '--exit-non-zero-on-fix', '--json']) expect(help.stdout).toContain(option);
+    for (const format of ['"text"', '"json"', '"sarif"', '"github"']) expect(help.stdout).toContain(format);
   });
 
   test('usage errors exit 2 with a message', async () => {

@@ -19,10 +19,10 @@ function twoFixes(): string {
   return dir;
 }
 
-function session(dir: string, keys: string[]): { status: number; transcript: string; stepsLeft: number } {
+function session(dir: string, keys: string[], flags: string[] = []): { status: number; transcript: string; stepsLeft: number } {
   const steps = keys.map((send) => ({ expect: PROMPT, send }));
   const child = spawnSync('python3', [path.join(repoRoot(), 'test', 'harness', 'pty_driver.py')], {
-    input: JSON.stringify({ argv: [process.execPath, DJFIX_BIN, '--no-cache', '--jobs', '1', dir], cwd: dir, steps, timeout: 30 }),
+    input: JSON.stringify({ argv: [process.execPath, DJFIX_BIN, '--no-cache', '--jobs', '1', ...flags, dir], cwd: dir, steps, timeout: 30 }),
     encoding: 'utf8',
     env: { ...process.env, FORCE_COLOR: '0' },
   });
@@ -49,6 +49,11 @@ test('a applies this and every remaining fix of the transform without asking aga
   expect(result.transcript).toContain('#1 a/settings.py');
   expect(result.transcript).not.toContain('#2 ');
   expect([fixed(dir, 'a'), fixed(dir, 'b')]).toEqual([true, true]);
+});
+
+test('--exit-non-zero-on-fix exits 1 once a fix is accepted, 0 when none is', () => {
+  expect(session(twoFixes(), ['y\r', 'n\r'], ['--exit-non-zero-on-fix']).status).toBe(1);
+  expect(session(twoFixes(), ['n\r', 'n\r'], ['--exit-non-zero-on-fix']).status).toBe(0);
 });
 
 test('q quits keeping what was accepted', () => {
