@@ -133,23 +133,46 @@ function isKeywordName(identifier: Node): boolean {
   return identifier.parent?.type === 'keyword_argument' && sameNode(identifier.parent.childForFieldName('name'), identifier);
 }
 
-/** Names each scope binds, computed once per scope. */
+// Every identifier a file binds, found by one native query; the capture name says how it is bound,
+// so JS looks at the node only for plain assignments (the value) and targets inside wrappers
+// (`a, (b, *c) = ...`, `with x as y`), which bindingOf walks. Kinds agree with bindingOf.
+const BINDING_PATTERNS = `
+(assignment left: (identifier) @assign)
+[
+  (augmented_assignment left: (identifier) @other)
+  (for_statement left: (identifier) @other)
+  (named_expression name: (identifier) @other)
+  (delete_statement (identifier) @other)
+  (global_statement (identifier) @other)
+  (nonlocal_statement (identifier) @other)
+]
+(function_definition name: (identifier) @definition)
+(class_definition name: (identifier) @class)
+[
+  (parameters (identifier) @param)
+  (lambda_parameters (identifier) @param)
+  (default_parameter name: (identifier) @param)
+  (typed_default_parameter name: (identifier) @param)
+  (typed_parameter . (identifier) @param)
+]
+[
+  (aliased_import alias: (identifier) @import)
+  (import_statement name: (dotted_name . (identifier) @import))
+  (import_from_statement name: (dotted_name . (identifier) @import))
+]
+(for_in_clause left: (identifier) @comprehension)
+[${[...TARGET_WRAPPERS].map((type) => `(${type} (identifier) @wrapped)`).join(' ')}]
+`;
+const BINDINGS = query(BINDING_PATTERNS);
+const SCOPE_NODES = query('[(function_definition) (lambda) (class_definition)] @scope');
+
+/** Names each scope of a file binds, found for the whole file at the first question. */
 export class Scopes {
-  private readonly cache = new Map<number, Map<string, Binding[]>>();
+  private byScope: Map<number, Map<string, Binding[]>> | undefined;
 
   bindings(scope: Node): Map<string, Binding[]> {
-    let found = this.cache.get(scope.id);
-    if (found) return found;
-    found = new Map();
-    for (const { node } of IDENTIFIERS.captures(scope)) {
-      const binding = bindingOf(node);
-      if (!binding || !this.bindsIn(node, scope)) continue;
-      const list = found.get(node.text) ?? [];
-      list.push(binding);
-      found.set(node.text, list);
-    }
-    this.cache.set(scope.id, found);
-    return found;
+    this.byScope ??= collectBindings(scope.tree.rootNode);
+    return this.byScope.get(scope.id) ?? new Map();
   }
 
   /**
@@ -167,13 +190,41 @@ export class Scopes {
     }
     return undefined;
   }
+}
 
-  private bindsIn(identifier: Node, scope: Node): boolean {
-    // A def or class binds its name in the scope around it.
-    const definition = identifier.parent;
-    if ((definition?.type === 'function_definition' || definition?.type === 'class_definition') && sameNode(definition.childForFieldName('name'), identifier)) {
-      return scopeOf(definition).id === scope.id;
+interface Span {
+  start: number;
+  end: number;
+  node: Node;
+}
+
+function collectBindings(root: Node): Map<number, Map<string, Binding[]>> {
+  const candidates = BINDINGS.captures(root)
+    .filter((capture) => capture.name !== 'comprehension')
+    .map(({ name, node }) => ({ how: name, node, at: node.startIndex }))
+    .sort((a, b) => a.at - b.at);
+  // Scopes by position, swept in document order: a def, lambda or class holds what lies inside it,
+  // the module the rest. Spans nest, so the open ones form a stack.
+  const spans: Span[] = SCOPE_NODES.captures(root).map(({ node }) => ({ start: node.startIndex, end: node.endIndex, node }));
+  const open: Span[] = [];
+  let next = 0;
+  const byScope = new Map<number, Map<string, Binding[]>>();
+  for (const { how, node, at } of candidates) {
+    for (; next < spans.length && spans[next].start <= at; next++) {
+      while (open.length > 0 && open[open.length - 1].end <= spans[next].start) open.pop();
+      open.push(spans[next]);
     }
-    return scopeOf(identifier).id === scope.id && !isComprehensionTarget(identifier);
+    while (open.length > 0 && open[open.length - 1].end <= at) open.pop();
+    const binding: Binding | undefined = how === 'assign' || how === 'wrapped' ? bindingOf(node) : { kind: how === 'definition' ? 'other' : (how as 'other' | 'param' | 'import' | 'class'), node };
+    if (!binding || (how === 'wrapped' && isComprehensionTarget(node))) continue;
+    // A def or class binds its name in the scope around it: the span below its own on the stack.
+    const depth = how === 'definition' || how === 'class' ? open.length - 2 : open.length - 1;
+    const scope = depth >= 0 ? open[depth].node : root;
+    let names = byScope.get(scope.id);
+    if (!names) byScope.set(scope.id, (names = new Map()));
+    const list = names.get(node.text) ?? [];
+    list.push(binding);
+    names.set(node.text, list);
   }
+  return byScope;
 }
