@@ -63,6 +63,15 @@ export function query(source: string): CompiledQuery {
   };
 }
 
+/**
+ * Whether two handles are the same tree node. Compare nodes only with this: node-tree-sitter keeps
+ * node objects in a cache of weak references, so two handles to one node are the same object or not
+ * depending on the garbage collector, and `===` would make results differ from run to run.
+ */
+export function sameNode(a: Node | null | undefined, b: Node | null | undefined): boolean {
+  return !!a && !!b && a.id === b.id;
+}
+
 /** Where the first syntax error of a tree is, if it has one. */
 export function firstSyntaxError(tree: Tree): Node | undefined {
   if (!tree.rootNode.hasError) return undefined;

@@ -19,6 +19,16 @@ seq[0] = 4
 counter += 1
 del top
 del u, v
+handler = lambda event, *rest, key=lambda inner: inner: event
+if (found := lookup()):
+    value_in_if = found
+try:
+    import json
+except ImportError:
+    json = None
+with open(path) as stream:
+    for line_number, line in enumerate(stream):
+        last_line = line
 
 @decorator
 def outer(a, b=1, *args, c: int, d: str = "x", **kwargs):
