@@ -5,9 +5,9 @@ import path from 'node:path';
 import type { AnalyzeBatch, AnalyzeJob, AnalyzeResult } from './analysis';
 import { cacheKey, engineFingerprint, PackCache } from './cache';
 import { createExecutor, Executor } from './executor';
-import { CachedFacts, CachedIndex, LoadedProject, loadProject } from './load';
+import { CachedFacts, CachedTree, LoadedProject, loadProject } from './load';
 import type { Finding, Problem, Skip } from './model';
-import { appOfModule } from './project/index';
+import { appOfModule, ProjectIndex } from './project/index';
 import type { TargetDjango, Version } from './project/django-version';
 import { settle } from './settle';
 import type { TransformOptions } from '../transforms/types';
@@ -73,14 +73,18 @@ export async function run(options: RunOptions, decide: Decide = applyAll): Promi
   const version = engineFingerprint();
   const cacheFile = (name: string) => (options.cacheDir ? path.join(options.cacheDir, `v1`, `${name}.json`) : null);
   const factsCache = new PackCache<CachedFacts>(cacheFile('facts'), version);
-  const indexCache = new PackCache<CachedIndex>(cacheFile('index'), version);
+  const treeCache = new PackCache<CachedTree>(cacheFile('tree'), version);
+  const indexCache = new PackCache<ProjectIndex>(cacheFile('index'), version);
   const analysisCache = new PackCache<AnalyzeResult>(cacheFile('analysis'), version);
   const progress = options.progress ?? (() => undefined);
   try {
-    const project = await loadProject(options, lazyExecutor, { facts: factsCache, index: indexCache }, (done, total) => progress('index', done, total));
-    const targets = [...project.discovered.targetFiles].filter((file) => file in project.index.files && inShard(options, project, file)).sort();
+    const project = await loadProject(options, lazyExecutor, { facts: factsCache, tree: treeCache, index: indexCache }, (done, total) => progress('index', done, total));
+    // Shards are drawn by app, which only the index knows.
+    const shardIndex = options.shard && (await project.loadIndex());
+    const targets = [...project.discovered.targetFiles].filter((file) => project.indexed.has(file) && (!shardIndex || inShard(options, shardIndex, file))).sort();
     const results = await analyse(options, project, targets, lazyExecutor, analysisCache, (done) => progress('analyse', done, targets.length));
     factsCache.save(2 * project.discovered.pythonFiles.length + 100);
+    treeCache.save(2);
     indexCache.save(2);
     analysisCache.save(2 * targets.length + 100);
     const problems = [...project.problems, ...results.flatMap((result) => result.problems)];
@@ -107,7 +111,7 @@ async function analyse(options: RunOptions, project: LoadedProject, targets: str
   let done = results.length;
   progress(done);
   if (misses.length > 0) {
-    const analysed = await executor().analyze(analysisBatch(options, project, misses, {}), (count) => progress((done += count)));
+    const analysed = await executor().analyze(analysisBatch(options, project, await project.loadIndex(), misses, {}), (count) => progress((done += count)));
     for (const result of analysed) {
       // A file that changed during the run says so in its problems: that answer is not kept.
       if (result.problems.length === 0) cache.set(cacheKey(context, project.hashes.get(result.path)!), result);
@@ -117,11 +121,11 @@ async function analyse(options: RunOptions, project: LoadedProject, targets: str
   return results.sort((a, b) => a.path.localeCompare(b.path));
 }
 
-export function analysisBatch(options: RunOptions, project: LoadedProject, files: AnalyzeJob[], texts: Record<string, string>): AnalyzeBatch {
+export function analysisBatch(options: RunOptions, project: LoadedProject, index: ProjectIndex, files: AnalyzeJob[], texts: Record<string, string>): AnalyzeBatch {
   return {
     root: options.root,
     maxFileBytes: options.maxFileBytes,
-    index: project.index,
+    index,
     transforms: options.transforms,
     options: options.transformOptions,
     files,
@@ -134,9 +138,9 @@ export function analysisBatch(options: RunOptions, project: LoadedProject, files
  * several files of one app (signals.py and apps.py) lands in one shard. Groups are assigned by a hash
  * of their name: every machine computes the same split without talking to the others.
  */
-function inShard(options: RunOptions, project: LoadedProject, file: string): boolean {
+function inShard(options: RunOptions, index: ProjectIndex, file: string): boolean {
   if (!options.shard) return true;
-  const module = project.index.files[file]?.module ?? file;
-  const group = appOfModule(project.index, module)?.module ?? file.split('/')[0];
+  const module = index.files[file]?.module ?? file;
+  const group = appOfModule(index, module)?.module ?? file.split('/')[0];
   return parseInt(cacheKey(group).slice(0, 8), 16) % options.shard.count === options.shard.index;
 }

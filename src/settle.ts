@@ -171,7 +171,7 @@ export async function settle(options: RunOptions, prepared: LoadedProject, first
   const files = overlay.changed();
   return {
     root: options.root,
-    django: prepared.index.django,
+    django: prepared.django,
     findings: order([...reported.values()]) as ReportedFinding[],
     files,
     skips: prepared.skips,
@@ -200,10 +200,10 @@ async function reanalyse(options: RunOptions, prepared: LoadedProject, overlay: 
     const collected = collectText(file, text, textHash(text), options.transforms);
     if (collected.ok) inputs.push({ path: file, ...moduleNameOf(file, (dir) => prepared.discovered.packageDirs.has(dir)), hash: collected.hash, facts: collected.facts });
   }
-  const index = buildIndex(inputs, prepared.index.django, prepared.indexContext);
+  const index = buildIndex(inputs, prepared.django, prepared.indexContext);
   const files = [...new Set(setAside.map((finding) => finding.location.path))].sort();
   const texts = Object.fromEntries(changed);
   const jobs = files.map((file) => ({ path: file, hash: prepared.hashes.get(file) ?? '', text: overlay.text(file) }));
-  const results = await analyzeBatch(analysisBatch(options, { ...prepared, index }, jobs, texts));
+  const results = await analyzeBatch(analysisBatch(options, prepared, index, jobs, texts));
   return results.flatMap((result) => result.findings);
 }
