@@ -9,6 +9,7 @@ import { run, RunOptions, RunReport } from './runner';
 import { DEFAULT_MAX_FILE_BYTES } from './source';
 import { DEFAULT_CACHE_DIR } from './cache';
 import { writeFiles } from './write';
+import { knownOptionsText, optionDeclaration, parseOptionText } from './options';
 import { progressBar } from './progress';
 import { TRANSFORMS, transformById } from '../transforms/registry';
 import type { TransformOptions } from '../transforms/types';
@@ -75,18 +76,17 @@ function shard(value: string): { index: number; count: number } {
   return { index: index - 1, count };
 }
 
-/** `--set middleware-order.required-only=true` */
+/** `--set middleware-order.required-only=true`, checked against the option's declaration. */
 function transformSetting(value: string, previous: Array<[string, string, unknown]> = []): Array<[string, string, unknown]> {
   const match = /^([\w-]+)\.([\w-]+)=(.*)$/.exec(value);
   if (!match) throw new InvalidArgumentError('expected TRANSFORM.OPTION=VALUE, e.g. middleware-order.required-only=true');
-  if (!transformById(match[1])) throw new InvalidArgumentError(`unknown transform "${match[1]}" (see --list-transforms)`);
-  let parsed: unknown = match[3];
-  try {
-    parsed = JSON.parse(match[3]);
-  } catch {
-    // a bare word is a string
-  }
-  return [...previous, [match[1], match[2], parsed]];
+  const transform = transformById(match[1]);
+  if (!transform) throw new InvalidArgumentError(`unknown transform "${match[1]}" (see --list-transforms)`);
+  const declaration = optionDeclaration(transform, match[2]);
+  if (!declaration) throw new InvalidArgumentError(`unknown option "${match[2]}" of ${transform.id} ${knownOptionsText(transform)}`);
+  const parsed = parseOptionText(declaration, match[3]);
+  if (!parsed.ok) throw new InvalidArgumentError(`${transform.id}.${declaration.name} ${parsed.message}`);
+  return [...previous, [transform.id, declaration.name, parsed.value]];
 }
 
 function program(): Command {
@@ -227,6 +227,10 @@ function explain(id: string, io: Io): number {
     return EXIT.error;
   }
   io.stdout(`${transform.id}: ${transform.title}\n\n${transform.explanation}`);
+  if (transform.options?.length) {
+    io.stdout('\nOptions (--set ID.NAME=VALUE, or NAME = VALUE in [tool.djfix.ID]):');
+    for (const option of transform.options) io.stdout(`  ${option.name} (${option.type}, default ${JSON.stringify(option.default)}): ${option.description}`);
+  }
   if (transform.rules?.length) {
     io.stdout('\nRules:');
     for (const rule of transform.rules) {

@@ -16,8 +16,24 @@ export interface ParsedFile {
 }
 
 export interface TransformOptions {
-  /** Per-transform settings, e.g. `{ requiredOnly: true }` for middleware-order. */
+  /** Per-transform settings by their declared name, e.g. `{ 'required-only': true }` for middleware-order. */
   [key: string]: unknown;
+}
+
+export type OptionValue = boolean | number | string;
+
+/**
+ * An option a transform reads, declared once: `--set ID.NAME=VALUE`, the `[tool.djfix.ID]` table of
+ * the configuration and `--explain ID` all go by it. Values reach `analyze` already checked.
+ */
+export interface OptionDeclaration {
+  name: string;
+  /** `integer` is a whole number. */
+  type: 'boolean' | 'integer' | 'string';
+  default: OptionValue;
+  description: string;
+  /** What is wrong with a value of the right type (a negative number of seconds, say), or undefined. */
+  check?(value: OptionValue): string | undefined;
 }
 
 export interface AnalysisContext {
@@ -42,6 +58,8 @@ export interface Transform {
   /** One paragraph: what the problem is and what the fix does. */
   explanation: string;
   rules?: RuleDoc[];
+  /** The options `analyze` reads from `AnalysisContext.options`; no other names are accepted. */
+  options?: OptionDeclaration[];
   /** Cheap text test: files that cannot match are not analysed (nor re-parsed) at all. */
   mayApply(file: { path: string; role: FileRole; text: string }, index: ProjectIndex): boolean;
   /**
