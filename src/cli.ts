@@ -10,6 +10,7 @@ import { DEFAULT_MAX_FILE_BYTES } from './source';
 import { DEFAULT_CACHE_DIR } from './cache';
 import { writeFiles } from './write';
 import { knownOptionsText, optionDeclaration, parseOptionText } from './options';
+import { ConfigError, ProjectConfig, readConfig, Settings, withConfig } from './config';
 import { progressBar } from './progress';
 import { TRANSFORMS, transformById } from '../transforms/registry';
 import type { TransformOptions } from '../transforms/types';
@@ -50,6 +51,7 @@ interface CliFlags {
   cache: boolean;
   cacheDir?: string;
   shard?: { index: number; count: number };
+  config?: string;
 }
 
 const collectList = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((item) => item.trim()).filter(Boolean)];
@@ -113,6 +115,7 @@ function program(): Command {
     .option('--cache-dir <dir>', `where the cache lives (default: ${DEFAULT_CACHE_DIR} in the project root, or $DJFIX_CACHE_DIR)`)
     .option('--shard <K/N>', 'index the whole project but fix only the K-th of N deterministic groups of files (CI matrices)', shard)
     .option('--set <transform.option=value>', 'set a transform option, e.g. middleware-order.required-only=true (repeatable)', transformSetting, [])
+    .option('--config <file>', 'read the configuration from this TOML file (default: [tool.djfix] of pyproject.toml in the project root)')
     .version(VERSION, '--version')
     .addHelpText('after', EXAMPLES)
     .showHelpAfterError()
@@ -156,9 +159,6 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     return EXIT.error;
   }
   const mode: Mode = modes[0] ?? (io.isTTY && !flags.json ? 'interactive' : 'dry-run');
-  const selected = selectIds(flags, io);
-  if (!selected) return EXIT.error;
-
   const paths = (command.processedArgs[0] as string[]).map((target) => path.resolve(target));
   const root = findProjectRoot(paths[0]);
   const outside = paths.find((target) => path.relative(root, target).startsWith('..'));
@@ -166,21 +166,33 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     io.stderr(`djfix: ${outside} is not inside the project at ${root}; run djfix once per project`);
     return EXIT.error;
   }
-  const transformOptions: Record<string, TransformOptions> = {};
-  for (const [id, key, value] of flags.set) (transformOptions[id] ??= {})[key] = value;
+  let config: ProjectConfig | undefined;
+  let settings: Settings;
+  try {
+    config = readConfig(root, flags.config);
+    settings = withConfig(cliSettings(flags), (key) => command.getOptionValueSource(key) === 'cli', config);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr(`djfix: ${error.message}`);
+    return EXIT.error;
+  }
+  const selected = selectIds(settings, io);
+  if (!selected) return EXIT.error;
   const options: RunOptions = {
     root,
     targets: paths,
-    include: flags.include,
-    exclude: flags.exclude,
+    include: settings.include,
+    exclude: settings.exclude,
     transforms: selected,
-    transformOptions,
-    targetDjango: flags.targetDjango,
-    jobs: flags.jobs,
-    maxFileBytes: flags.maxFileSize,
+    transformOptions: settings.transformOptions,
+    targetDjango: settings.targetDjango,
+    targetDjangoSource: command.getOptionValueSource('targetDjango') === 'cli' ? '--target-django' : config?.file,
+    jobs: settings.jobs,
+    maxFileBytes: settings.maxFileSize,
     maxRounds: 5,
-    cacheDir: flags.cache ? path.resolve(root, flags.cacheDir ?? process.env.DJFIX_CACHE_DIR ?? DEFAULT_CACHE_DIR) : null,
+    cacheDir: flags.cache ? path.resolve(root, settings.cacheDir ?? process.env.DJFIX_CACHE_DIR ?? DEFAULT_CACHE_DIR) : null,
     shard: flags.shard,
+    editMigrations: settings.editMigrations,
   };
 
   const bar = progressBar(io.progressStream ?? process.stderr, io.progressStream !== undefined);
@@ -209,7 +221,15 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   return EXIT.clean;
 }
 
-function selectIds(flags: CliFlags, io: Io): string[] | undefined {
+/** The settings as the command line gives them, before the configuration file fills in the rest. */
+function cliSettings(flags: CliFlags): Settings {
+  const transformOptions: Record<string, TransformOptions> = {};
+  for (const [id, key, value] of flags.set) (transformOptions[id] ??= {})[key] = value;
+  const { include, exclude, only, skip, targetDjango, jobs, maxFileSize, cacheDir } = flags;
+  return { include, exclude, only, skip, targetDjango, jobs, maxFileSize, cacheDir, editMigrations: false, transformOptions };
+}
+
+function selectIds(flags: Pick<Settings, 'only' | 'skip'>, io: Io): string[] | undefined {
   const known = new Set(TRANSFORMS.map((transform) => transform.id));
   for (const id of [...(flags.only ?? []), ...(flags.skip ?? [])]) {
     if (!known.has(id)) {

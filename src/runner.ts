@@ -21,12 +21,16 @@ export interface RunOptions {
   transformOptions: Record<string, TransformOptions>;
   /** `--target-django`; undefined: read the dependency files. */
   targetDjango?: Version;
+  /** Where `targetDjango` was set, for the report; `--target-django` unless said. */
+  targetDjangoSource?: string;
   jobs: number;
   maxFileBytes: number;
   /** How many times set-aside fixes are re-analysed before they are reported instead. */
   maxRounds: number;
   /** Where the persistent cache lives; null: no cache. */
   cacheDir: string | null;
+  /** Whether fixes may change migrations (`edit-migrations = true`); by default they are not applied. */
+  editMigrations?: boolean;
   /** Fix only the files of shard `index` (0-based) of `count`; the whole project is still indexed. */
   shard?: { index: number; count: number };
   /** Called as files are collected and analysed. */
