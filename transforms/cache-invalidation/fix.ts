@@ -27,6 +27,10 @@ export function appFinding(file: ParsedFile, index: ProjectIndex, plan: CachePla
   const problem = (reason: string, message: string) => finding(file, 'stale-cache', first, message, { notFixed: reason, sources: SOURCES });
   const described = appPlan.missing.length > 0 ? `Cached model data is never deleted when the model changes: ${describeKeys(appPlan.missing)}.` : `Cached model data is deleted by receivers that never run: ${describeKeys(waiting)} ${waiting.length === 1 ? 'is' : 'are'} deleted by receivers in ${appPlan.signalsPath}, but nothing imports that module, so Django never connects them.`;
   if (appPlan.missing.length > 0) {
+    if (appPlan.missingPackage) {
+      const reason = `the receivers module ${appPlan.signalsModule} would go in the package ${appPlan.missingPackage}, which does not exist; create it (with an __init__.py) or choose another receivers-module`;
+      return problem(reason, `${described} djfix would add receivers to ${appPlan.signalsPath}, but ${reason}.`);
+    }
     const existing = readText(appPlan.signalsPath);
     const styleSource = existing ?? readText(appPlan.missing.map((key) => key.write.path).sort()[0]) ?? file.text;
     const style = styleOf(styleSource, parsePython(styleSource));
