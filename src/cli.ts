@@ -11,6 +11,7 @@ import { DEFAULT_CACHE_DIR } from './cache';
 import { writeFiles } from './write';
 import { knownOptionsText, optionDeclaration, parseOptionText } from './options';
 import { ConfigError, ProjectConfig, readConfig, Settings, withConfig } from './config';
+import { changedSince, GitError } from './git';
 import { progressBar } from './progress';
 import { TRANSFORMS, transformById } from '../transforms/registry';
 import type { TransformOptions } from '../transforms/types';
@@ -52,6 +53,7 @@ interface CliFlags {
   cacheDir?: string;
   shard?: { index: number; count: number };
   config?: string;
+  changedSince?: string;
 }
 
 const collectList = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((item) => item.trim()).filter(Boolean)];
@@ -115,6 +117,7 @@ function program(): Command {
     .option('--cache-dir <dir>', `where the cache lives (default: ${DEFAULT_CACHE_DIR} in the project root, or $DJFIX_CACHE_DIR)`)
     .option('--shard <K/N>', 'index the whole project but fix only the K-th of N deterministic groups of files (CI matrices)', shard)
     .option('--set <transform.option=value>', 'set a transform option, e.g. middleware-order.required-only=true (repeatable)', transformSetting, [])
+    .option('--changed-since <ref>', 'index the whole project but fix only files changed since the merge base with REF, uncommitted and untracked ones included (git)')
     .option('--config <file>', 'read the configuration from this TOML file (default: [tool.djfix] of pyproject.toml in the project root)')
     .version(VERSION, '--version')
     .addHelpText('after', EXAMPLES)
@@ -168,11 +171,13 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   }
   let config: ProjectConfig | undefined;
   let settings: Settings;
+  let changedFiles: Set<string> | undefined;
   try {
     config = readConfig(root, flags.config);
     settings = withConfig(cliSettings(flags), (key) => command.getOptionValueSource(key) === 'cli', config);
+    changedFiles = flags.changedSince === undefined ? undefined : changedSince(root, flags.changedSince);
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
+    if (!(error instanceof ConfigError || error instanceof GitError)) throw error;
     io.stderr(`djfix: ${error.message}`);
     return EXIT.error;
   }
@@ -192,6 +197,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     maxRounds: 5,
     cacheDir: flags.cache ? path.resolve(root, settings.cacheDir ?? process.env.DJFIX_CACHE_DIR ?? DEFAULT_CACHE_DIR) : null,
     shard: flags.shard,
+    changedFiles,
     editMigrations: settings.editMigrations,
   };
 

@@ -31,6 +31,8 @@ export interface RunOptions {
   cacheDir: string | null;
   /** Whether fixes may change migrations (`edit-migrations = true`); by default they are not applied. */
   editMigrations?: boolean;
+  /** `--changed-since`: fix only these files (relative to root); the whole project is still indexed. */
+  changedFiles?: Set<string>;
   /** Fix only the files of shard `index` (0-based) of `count`; the whole project is still indexed. */
   shard?: { index: number; count: number };
   /** Called as files are collected and analysed. */
@@ -82,7 +84,9 @@ export async function run(options: RunOptions, decide: Decide = applyAll): Promi
   const progress = options.progress ?? (() => undefined);
   try {
     const project = await loadProject(options, lazyExecutor, { facts: factsCache, index: indexCache }, (done, total) => progress('index', done, total));
-    const targets = [...project.discovered.targetFiles].filter((file) => file in project.index.files && inShard(options, project, file)).sort();
+    // Every finding is located in the file analysed for it, so limiting the files analysed limits
+    // findings (and the fixes they carry, wherever those edit) to the changed files.
+    const targets = [...project.discovered.targetFiles].filter((file) => file in project.index.files && (options.changedFiles?.has(file) ?? true) && inShard(options, project, file)).sort();
     const results = await analyse(options, project, targets, lazyExecutor, analysisCache, (done) => progress('analyse', done, targets.length));
     factsCache.save(2 * project.discovered.pythonFiles.length + 100);
     indexCache.save(2);

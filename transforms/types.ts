@@ -67,5 +67,9 @@ export interface Transform {
    * the same pass as the rest of the file's facts and cached with them.
    */
   collect?(tree: Tree, text: string): unknown;
+  /**
+   * Findings are located in `context.file` (their changes may edit other files): the engine chooses
+   * the files to fix (paths, globs, shards, --changed-since) by choosing the files it analyses.
+   */
   analyze(context: AnalysisContext): Finding[];
 }
