@@ -4,7 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { findProjectRoot } from './discovery';
 import { defaultJobs } from './executor';
 import { parseVersion, Version } from './project/django-version';
-import { renderDiffs, renderFindings, renderSummary, toJson, Mode, WriteFailure } from './report';
+import { renderDiffs, renderFindings, renderSummary, renderUnusedIgnores, toJson, Mode, WriteFailure } from './report';
 import { run, RunOptions, RunReport } from './runner';
 import { DEFAULT_MAX_FILE_BYTES } from './source';
 import { DEFAULT_CACHE_DIR } from './cache';
@@ -54,6 +54,7 @@ interface CliFlags {
   shard?: { index: number; count: number };
   config?: string;
   changedSince?: string;
+  reportUnusedIgnores?: boolean;
 }
 
 const collectList = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((item) => item.trim()).filter(Boolean)];
@@ -118,6 +119,7 @@ function program(): Command {
     .option('--shard <K/N>', 'index the whole project but fix only the K-th of N deterministic groups of files (CI matrices)', shard)
     .option('--set <transform.option=value>', 'set a transform option, e.g. middleware-order.required-only=true (repeatable)', transformSetting, [])
     .option('--changed-since <ref>', 'index the whole project but fix only files changed since the merge base with REF, uncommitted and untracked ones included (git)')
+    .option('--report-unused-ignores', 'list "# djfix: ignore" comments that suppressed nothing, and exit 1 if there are any')
     .option('--config <file>', 'read the configuration from this TOML file (default: [tool.djfix] of pyproject.toml in the project root)')
     .version(VERSION, '--version')
     .addHelpText('after', EXAMPLES)
@@ -219,11 +221,13 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     if (mode === 'dry-run' && report.files.length > 0) io.stdout(renderDiffs(report, colour));
     if (mode === 'check' && report.files.length > 0) io.stdout(renderFindings(report, colour));
     if (mode === 'write' && report.files.length > 0) io.stdout(renderFindings(report, colour));
+    if (flags.reportUnusedIgnores && report.unusedIgnores.length > 0) io.stdout(renderUnusedIgnores(report, colour));
     io.stdout(renderSummary(report, mode, failures, colour));
   }
   const bug = report.problems.some((problem) => problem.message.startsWith('djfix bug'));
   if (failures.length > 0 || bug) return EXIT.error;
   if ((mode === 'dry-run' || mode === 'check') && report.files.length > 0) return EXIT.changes;
+  if (flags.reportUnusedIgnores && report.unusedIgnores.length > 0) return EXIT.changes;
   return EXIT.clean;
 }
 

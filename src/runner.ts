@@ -10,6 +10,8 @@ import type { Finding, Problem, Skip } from './model';
 import { appOfModule } from './project/index';
 import type { TargetDjango, Version } from './project/django-version';
 import { settle } from './settle';
+import { suppressionOutcome, UnusedSuppression } from './suppressions';
+import { TRANSFORMS } from '../transforms/registry';
 import type { TransformOptions } from '../transforms/types';
 
 export interface RunOptions {
@@ -65,6 +67,10 @@ export interface RunReport {
   filesChecked: number;
   /** The user stopped the interactive session before every fix was offered. */
   stopped: boolean;
+  /** How many findings `# djfix: ignore` comments dropped. */
+  suppressed: number;
+  /** Comments in the files checked that dropped nothing. */
+  unusedIgnores: UnusedSuppression[];
 }
 
 export type Decision = 'apply' | 'skip' | 'quit';
@@ -91,8 +97,10 @@ export async function run(options: RunOptions, decide: Decide = applyAll): Promi
     factsCache.save(2 * project.discovered.pythonFiles.length + 100);
     indexCache.save(2);
     analysisCache.save(2 * targets.length + 100);
-    const problems = [...project.problems, ...results.flatMap((result) => result.problems)];
-    return await settle(options, project, results.flatMap((result) => result.findings), problems, decide, targets.length);
+    const suppressions = suppressionOutcome(results, options.transforms, TRANSFORMS.map((transform) => transform.id));
+    const problems = [...project.problems, ...results.flatMap((result) => result.problems), ...suppressions.problems];
+    const settled = await settle(options, project, results.flatMap((result) => result.findings), problems, decide, targets.length);
+    return { ...settled, suppressed: suppressions.suppressed, unusedIgnores: suppressions.unused };
   } finally {
     await executor?.close();
   }

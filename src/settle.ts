@@ -111,7 +111,7 @@ function order(findings: Finding[]): Finding[] {
   );
 }
 
-export async function settle(options: RunOptions, prepared: LoadedProject, firstFindings: Finding[], problems: Problem[], decide: Decide, filesChecked: number): Promise<RunReport> {
+export async function settle(options: RunOptions, prepared: LoadedProject, firstFindings: Finding[], problems: Problem[], decide: Decide, filesChecked: number): Promise<Omit<RunReport, 'suppressed' | 'unusedIgnores'>> {
   const overlay = new Overlay(options.root, options.maxFileBytes);
   const reported = new Map<string, ReportedFinding>();
   let findings = firstFindings;

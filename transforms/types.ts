@@ -42,6 +42,12 @@ export interface AnalysisContext {
   options: TransformOptions;
   /** Text of another project file (dependency files included), as djfix currently sees it. */
   readText(path: string): string | undefined;
+  /**
+   * Whether a `# djfix: ignore` comment for this transform covers that line. The engine drops
+   * suppressed findings itself; a transform asks only when one fix of its covers places of several
+   * findings, so that a place the user suppressed stays out of the others' fixes too.
+   */
+  isSuppressed(location: { path: string; line: number }): boolean;
 }
 
 /** A rule the transform encodes, printed by `djfix --explain ID`. */

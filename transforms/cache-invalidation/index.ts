@@ -8,7 +8,7 @@ import type { AnalysisContext, Transform } from '../types';
 import { bulkFindings } from './bulk';
 import { collectCacheFacts } from './collect';
 import { finding, SOURCES } from './finding';
-import { appFinding } from './fix';
+import { appFindings } from './fix';
 import { cachePlan } from './plan';
 import { factsOf, ID } from './resolve';
 
@@ -68,7 +68,7 @@ function receiversModuleProblem(name: string): string | undefined {
   return undefined;
 }
 
-function analyze({ file, index, options, readText }: AnalysisContext): Finding[] {
+function analyze({ file, index, options, readText, isSuppressed }: AnalysisContext): Finding[] {
   const facts = factsOf(index, file.path);
   if (!facts) return [];
   const plan = cachePlan(index, readText, (options['receivers-module'] as string | undefined) ?? DEFAULT_RECEIVERS_MODULE);
@@ -78,10 +78,7 @@ function analyze({ file, index, options, readText }: AnalysisContext): Finding[]
   }
   const app = appOfModule(index, file.module);
   const appPlan = app && plan.apps.get(app.module);
-  if (appPlan) {
-    const fixed = appFinding(file, index, plan, appPlan, readText);
-    if (fixed) findings.push(fixed);
-  }
+  if (appPlan) findings.push(...appFindings(file, index, plan, appPlan, readText, isSuppressed));
   findings.push(...bulkFindings(file, facts, index, plan));
   return findings;
 }
