@@ -29,9 +29,15 @@ Examples:
   djfix --write --only middleware-order
   djfix --json --dry-run . > findings.json
   djfix --explain middleware-order
+  djfix --check --changed-since origin/main --report-unused-ignores
 
-Exit codes: 0 nothing to change, 1 changes found (dry run and check), 2 usage or internal error,
-or a file that could not be written.`;
+Configuration: [tool.djfix] in the project root's pyproject.toml, or --config FILE (djfix.toml keys at
+its top level); flags win over it. Suppress a finding with "# djfix: ignore" or
+"# djfix: ignore[transform-id, ...]" on its line or its statement's first line.
+
+Exit codes: 0 nothing to change, 1 changes found (dry run and check) or, with --report-unused-ignores,
+an unused suppression, 2 usage error (configuration and --changed-since included), internal error, or
+a file that could not be written.`;
 
 interface CliFlags {
   dryRun?: boolean;

@@ -71,7 +71,8 @@ const KEYS: Record<string, { setting: keyof Settings; check: Check }> = {
  */
 export function readConfig(root: string, explicit?: string): ProjectConfig | undefined {
   const file = explicit ? path.resolve(explicit) : path.join(root, 'pyproject.toml');
-  const shownFile = path.relative(process.cwd(), file) || file;
+  const relative = path.relative(process.cwd(), file);
+  const shownFile = relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
   if (!explicit && !fs.existsSync(file)) return undefined;
   let text: string;
   try {

@@ -120,6 +120,7 @@ describe('usage', () => {
     const help = await djfix(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Exit codes');
+    for (const flag of ['--config <file>', '--changed-since <ref>', '--report-unused-ignores', '# djfix: ignore[transform-id, ...]']) expect(help.stdout).toContain(flag);
   });
 
   test('usage errors exit 2 with a message', async () => {
