@@ -49,7 +49,7 @@ const wholeNumber: Check = (value) => (typeof value === 'number' && Number.isInt
 const KEYS: Record<string, { setting: keyof Settings; check: Check }> = {
   include: { setting: 'include', check: strings },
   exclude: { setting: 'exclude', check: strings },
-  only: { setting: 'only', check: transformIds },
+  only: { setting: 'only', check: (value) => (Array.isArray(value) && value.length === 0 ? { ok: false, message: 'is empty, so no transform would run (leave it out to run them all)' } : transformIds(value)) },
   skip: { setting: 'skip', check: transformIds },
   'target-django': {
     setting: 'targetDjango',

@@ -154,6 +154,7 @@ describe('mistakes in the configuration stop the run (exit 2) naming the file an
     ['a transform table that is not a table', '[tool.djfix]\nmiddleware-order = true\n', /tool\.djfix\.middleware-order must be a table of middleware-order's options \(known: required-only\)/],
     ['a list of the wrong type', '[tool.djfix]\nexclude = "tests/**"\n', /tool\.djfix\.exclude must be an array of strings/],
     ['an unknown transform id', '[tool.djfix]\nonly = ["middleware"]\n', /tool\.djfix\.only names unknown transform "middleware"/],
+    ['an empty only', '[tool.djfix]\nonly = []\n', /tool\.djfix\.only is empty, so no transform would run/],
     ['a version as a number', '[tool.djfix]\ntarget-django = 4.2\n', /tool\.djfix\.target-django must be a version string such as "4\.2" \(got 4\.2\)/],
     ['no jobs', '[tool.djfix]\njobs = 0\n', /tool\.djfix\.jobs must be a whole number of 1 or more \(got 0\)/],
     ['edit-migrations as a string', '[tool.djfix]\nedit-migrations = "yes"\n', /tool\.djfix\.edit-migrations must be true or false \(got "yes"\)/],
