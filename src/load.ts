@@ -72,7 +72,7 @@ export async function loadProject(options: RunOptions, executor: () => Executor,
   }
   const versionProblems: string[] = [];
   const django: TargetDjango = options.targetDjango
-    ? { version: options.targetDjango, source: '--target-django' }
+    ? { version: options.targetDjango, source: options.targetDjangoSource ?? '--target-django' }
     : detectDjangoVersion(new Map(Object.entries(dependencyTexts)), versionProblems);
   problems.push(...versionProblems.map((message) => ({ path: message.split(':')[0], message: message.slice(message.indexOf(':') + 2) })));
 

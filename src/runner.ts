@@ -10,6 +10,8 @@ import type { Finding, Problem, Skip } from './model';
 import { appOfModule, ProjectIndex } from './project/index';
 import type { TargetDjango, Version } from './project/django-version';
 import { settle } from './settle';
+import { suppressionOutcome, UnusedSuppression } from './suppressions';
+import { TRANSFORMS } from '../transforms/registry';
 import type { TransformOptions } from '../transforms/types';
 
 export interface RunOptions {
@@ -21,12 +23,18 @@ export interface RunOptions {
   transformOptions: Record<string, TransformOptions>;
   /** `--target-django`; undefined: read the dependency files. */
   targetDjango?: Version;
+  /** Where `targetDjango` was set, for the report; `--target-django` unless said. */
+  targetDjangoSource?: string;
   jobs: number;
   maxFileBytes: number;
   /** How many times set-aside fixes are re-analysed before they are reported instead. */
   maxRounds: number;
   /** Where the persistent cache lives; null: no cache. */
   cacheDir: string | null;
+  /** Whether fixes may change migrations (`edit-migrations = true`); by default they are not applied. */
+  editMigrations?: boolean;
+  /** `--changed-since`: fix only these files (relative to root); the whole project is still indexed. */
+  changedFiles?: Set<string>;
   /** Fix only the files of shard `index` (0-based) of `count`; the whole project is still indexed. */
   shard?: { index: number; count: number };
   /** Called as files are collected and analysed. */
@@ -59,6 +67,10 @@ export interface RunReport {
   filesChecked: number;
   /** The user stopped the interactive session before every fix was offered. */
   stopped: boolean;
+  /** How many findings `# djfix: ignore` comments dropped. */
+  suppressed: number;
+  /** Comments in the files checked that dropped nothing. */
+  unusedIgnores: UnusedSuppression[];
 }
 
 export type Decision = 'apply' | 'skip' | 'quit';
@@ -81,14 +93,20 @@ export async function run(options: RunOptions, decide: Decide = applyAll): Promi
     const project = await loadProject(options, lazyExecutor, { facts: factsCache, tree: treeCache, index: indexCache }, (done, total) => progress('index', done, total));
     // Shards are drawn by app, which only the index knows.
     const shardIndex = options.shard && (await project.loadIndex());
-    const targets = [...project.discovered.targetFiles].filter((file) => project.indexed.has(file) && (!shardIndex || inShard(options, shardIndex, file))).sort();
+    // Every finding is located in the file analysed for it, so limiting the files analysed limits
+    // findings (and the fixes they carry, wherever those edit) to the changed files.
+    const targets = [...project.discovered.targetFiles]
+      .filter((file) => project.indexed.has(file) && (options.changedFiles?.has(file) ?? true) && (!shardIndex || inShard(options, shardIndex, file)))
+      .sort();
     const results = await analyse(options, project, targets, lazyExecutor, analysisCache, (done) => progress('analyse', done, targets.length));
     factsCache.save(2 * project.discovered.pythonFiles.length + 100);
     treeCache.save(2);
     indexCache.save(2);
     analysisCache.save(2 * targets.length + 100);
-    const problems = [...project.problems, ...results.flatMap((result) => result.problems)];
-    return await settle(options, project, results.flatMap((result) => result.findings), problems, decide, targets.length);
+    const suppressions = suppressionOutcome(results, options.transforms, TRANSFORMS.map((transform) => transform.id));
+    const problems = [...project.problems, ...results.flatMap((result) => result.problems), ...suppressions.problems];
+    const settled = await settle(options, project, results.flatMap((result) => result.findings), problems, decide, targets.length);
+    return { ...settled, suppressed: suppressions.suppressed, unusedIgnores: suppressions.unused };
   } finally {
     await executor?.close();
   }

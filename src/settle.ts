@@ -8,7 +8,7 @@ import { applyEdits, changeConflicts, validateEdits } from './edits';
 import type { LoadedProject } from './load';
 import type { Change, Finding, Problem, TextEdit } from './model';
 import { countSyntaxErrors, parsePython } from './parse';
-import { buildIndex, IndexInput } from './project/index';
+import { buildIndex, IndexInput, isMigrationPath } from './project/index';
 import { moduleNameOf } from './project/modules';
 import { analysisBatch, Decide, FileResult, ReportedFinding, RunOptions, RunReport } from './runner';
 import { textHash } from './source';
@@ -111,7 +111,7 @@ function order(findings: Finding[]): Finding[] {
   );
 }
 
-export async function settle(options: RunOptions, prepared: LoadedProject, firstFindings: Finding[], problems: Problem[], decide: Decide, filesChecked: number): Promise<RunReport> {
+export async function settle(options: RunOptions, prepared: LoadedProject, firstFindings: Finding[], problems: Problem[], decide: Decide, filesChecked: number): Promise<Omit<RunReport, 'suppressed' | 'unusedIgnores'>> {
   const overlay = new Overlay(options.root, options.maxFileBytes);
   const reported = new Map<string, ReportedFinding>();
   let findings = firstFindings;
@@ -124,6 +124,11 @@ export async function settle(options: RunOptions, prepared: LoadedProject, first
       if (reported.has(key)) continue;
       if (!finding.change) {
         reported.set(key, { ...finding, status: 'not-fixed' });
+        continue;
+      }
+      const migration = options.editMigrations ? undefined : finding.change.files.find((file) => isMigrationPath(file.path));
+      if (migration) {
+        reported.set(key, { ...finding, status: 'not-fixed', notFixed: `the fix would change the migration ${migration.path}; djfix changes migrations only with edit-migrations = true` });
         continue;
       }
       if (stopped) {

@@ -82,7 +82,7 @@ describe('on the example project', () => {
     const run = await djfix(['--json', '--dry-run', copyExampleProject()]);
     const doc = JSON.parse(run.stdout);
     expect(run.code).toBe(1);
-    expect(Object.keys(doc)).toEqual(['schema', 'djfix', 'mode', 'root', 'django', 'findings', 'changes', 'skipped', 'problems', 'summary']);
+    expect(Object.keys(doc)).toEqual(['schema', 'djfix', 'mode', 'root', 'django', 'findings', 'changes', 'skipped', 'problems', 'summary', 'unusedIgnores']);
     expect(doc).toMatchObject({ schema: 1, mode: 'dry-run', django: { version: '3.2', source: 'requirements.txt' } });
     const fix = doc.findings.find((finding: { status: string; transform: string }) => finding.status === 'applied' && finding.transform === 'middleware-order');
     expect(Object.keys(fix)).toEqual(['transform', 'code', 'path', 'line', 'column', 'message', 'sources', 'status', 'safety', 'files', 'reason']);
@@ -90,6 +90,8 @@ describe('on the example project', () => {
     expect(doc.changes).toContainEqual({ path: 'shop/settings.py', created: false, written: false, diff: expect.stringContaining('diff --git') });
     expect(doc.summary.filesChanged).toBe(doc.changes.length);
     expect(doc.summary.fixes).toBe(doc.findings.filter((finding: { status: string }) => finding.status === 'applied').length);
+    expect(Object.keys(doc.summary)).toEqual(['filesIndexed', 'filesChecked', 'filesChanged', 'fixes', 'notFixed', 'suppressed']);
+    expect(doc.unusedIgnores).toEqual([]);
   });
 
   test('output is the same whatever --jobs is, through the real binary and worker threads', () => {
@@ -118,6 +120,7 @@ describe('usage', () => {
     const help = await djfix(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Exit codes');
+    for (const flag of ['--config <file>', '--changed-since <ref>', '--report-unused-ignores', '# djfix: ignore[transform-id, ...]']) expect(help.stdout).toContain(flag);
   });
 
   test('usage errors exit 2 with a message', async () => {
