@@ -7,6 +7,7 @@ import type { Finding, Problem } from './model';
 import { firstSyntaxError, parsePython } from './parse';
 import { needsFacts, ProjectIndex } from './project/index';
 import { decodeSource, textHash } from './source';
+import { mayHoldSuppressions, SuppressedFinding, Suppression, suppressionFor, suppressionsIn } from './suppressions';
 import { selectTransforms } from '../transforms/registry';
 import type { TransformOptions } from '../transforms/types';
 
@@ -101,6 +102,10 @@ export interface AnalyzeResult {
   path: string;
   findings: Finding[];
   problems: Problem[];
+  /** The file's djfix comments; only files whose text mentions `djfix:` are searched. */
+  suppressions?: Suppression[];
+  /** Findings those comments dropped. */
+  suppressed?: SuppressedFinding[];
 }
 
 export async function analyzeBatch(batch: AnalyzeBatch): Promise<AnalyzeResult[]> {
@@ -121,7 +126,9 @@ function analyzeFile(batch: AnalyzeBatch, job: AnalyzeJob): AnalyzeResult {
     return result;
   }
   const applicable = selectTransforms(batch.transforms).filter((transform) => transform.mayApply({ path: job.path, role: entry.role, text }, batch.index));
-  if (applicable.length === 0) return result;
+  const marked = mayHoldSuppressions(text);
+  // A file with djfix comments is parsed even when no transform applies, so unused comments are known.
+  if (applicable.length === 0 && !marked) return result;
   const parsed = { path: job.path, module: entry.module, role: entry.role, text, tree: parsePython(text) };
   // Every text a transform reads is remembered, so its edits are applied only to that same text.
   const seen = new Map<string, string>([[job.path, text]]);
@@ -133,20 +140,41 @@ function analyzeFile(batch: AnalyzeBatch, job: AnalyzeJob): AnalyzeResult {
     }
     return seen.get(other);
   };
+  // The comments of any file a transform asks about are read here, in the worker, once per file. A
+  // result that depends on another file's comments is still right when cached: the cache key holds
+  // the index key, which hashes every file of the project.
+  const commentsByFile = new Map<string, Suppression[]>();
+  const suppressionsOf = (file: string): Suppression[] => {
+    let found = commentsByFile.get(file);
+    if (!found) {
+      const other = file === job.path ? text : readText(file);
+      found = other !== undefined && mayHoldSuppressions(other) ? suppressionsIn(file === job.path ? parsed.tree : parsePython(other)) : [];
+      commentsByFile.set(file, found);
+    }
+    return found;
+  };
   for (const transform of applicable) {
     try {
-      const findings = transform.analyze({ file: parsed, index: batch.index, options: batch.options[transform.id] ?? {}, readText });
+      const isSuppressed = (location: { path: string; line: number }) => suppressionFor(suppressionsOf(location.path), transform.id, location.line) !== undefined;
+      const findings = transform.analyze({ file: parsed, index: batch.index, options: batch.options[transform.id] ?? {}, readText, isSuppressed });
       for (const finding of findings) {
+        const { path: at, line } = finding.location;
+        const suppression = suppressionFor(suppressionsOf(at), finding.transform, line);
+        if (suppression) {
+          (result.suppressed ??= []).push({ transform: finding.transform, code: finding.code, path: at, line, by: suppression.line });
+          continue;
+        }
         for (const change of finding.change?.files ?? []) {
           if (change.kind === 'edit') change.baseHash = textHash(seen.get(change.path) ?? '');
         }
+        result.findings.push(finding);
       }
-      result.findings.push(...findings);
     } catch (error) {
       // A transform bug must not stop the run: the file is reported and left as it is.
       result.problems.push({ path: job.path, message: `djfix bug in ${transform.id}: ${(error as Error).stack ?? error}; the file was left unchanged` });
     }
   }
+  if (marked) result.suppressions = suppressionsOf(job.path);
   return result;
 }
 

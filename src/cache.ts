@@ -33,9 +33,15 @@ export class PackCache<T> {
     return (this.loaded ??= new Map(this.file ? Object.entries(readPack<T>(this.file, this.version)) : []));
   }
 
-  /** True when no earlier run left entries: the caller can skip looking anything up. */
+  /**
+   * True when no earlier run left a pack: the caller can skip looking anything up. The pack is not
+   * parsed to answer (a warm run that needs no entry of this kind never reads it); one that turns out
+   * unreadable or of another version only makes the lookups miss.
+   */
   isEmpty(): boolean {
-    return this.used.size === 0 && this.previous.size === 0;
+    if (this.used.size > 0) return false;
+    if (this.loaded) return this.loaded.size === 0;
+    return !this.file || !fs.existsSync(this.file);
   }
 
   get(key: string): T | undefined {

@@ -11,6 +11,9 @@ import { run, RunOptions, RunReport } from './runner';
 import { DEFAULT_MAX_FILE_BYTES } from './source';
 import { DEFAULT_CACHE_DIR } from './cache';
 import { writeFiles } from './write';
+import { knownOptionsText, optionDeclaration, parseOptionText } from './options';
+import { ConfigError, ProjectConfig, readConfig, Settings, withConfig } from './config';
+import { changedSince, GitError } from './git';
 import { progressBar } from './progress';
 import { TRANSFORMS, transformById } from '../transforms/registry';
 import type { TransformOptions } from '../transforms/types';
@@ -30,13 +33,19 @@ Examples:
   djfix --check --format sarif > djfix.sarif   for GitHub code scanning
   djfix --json --dry-run . > findings.json
   djfix --explain middleware-order
+  djfix --check --changed-since origin/main --report-unused-ignores
+
+Configuration: [tool.djfix] in the project root's pyproject.toml, or --config FILE (djfix.toml keys at
+its top level); flags win over it. Suppress a finding with "# djfix: ignore" or
+"# djfix: ignore[transform-id, ...]" on its line or its statement's first line.
 
 Formats print on stdout (text: diffs or findings, then a summary; json, sarif: one document; github:
 one workflow command per finding, then the summary line); errors go to stderr.
 
 Exit codes: 0 nothing to change (or --write applied every fix), 1 changes found (--dry-run, --check),
-or fixes written with --exit-non-zero-on-fix, 2 usage or internal error, or a file or the report that
-could not be written. Findings djfix does not fix never change the exit code.`;
+fixes written with --exit-non-zero-on-fix, or, with --report-unused-ignores, an unused suppression;
+2 usage error (configuration and --changed-since included), internal error, or a file or the report
+that could not be written. Findings djfix does not fix never change the exit code.`;
 
 interface CliFlags {
   dryRun?: boolean;
@@ -60,6 +69,9 @@ interface CliFlags {
   cache: boolean;
   cacheDir?: string;
   shard?: { index: number; count: number };
+  config?: string;
+  changedSince?: string;
+  reportUnusedIgnores?: boolean;
 }
 
 const collectList = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((item) => item.trim()).filter(Boolean)];
@@ -86,18 +98,17 @@ function shard(value: string): { index: number; count: number } {
   return { index: index - 1, count };
 }
 
-/** `--set middleware-order.required-only=true` */
+/** `--set middleware-order.required-only=true`, checked against the option's declaration. */
 function transformSetting(value: string, previous: Array<[string, string, unknown]> = []): Array<[string, string, unknown]> {
   const match = /^([\w-]+)\.([\w-]+)=(.*)$/.exec(value);
   if (!match) throw new InvalidArgumentError('expected TRANSFORM.OPTION=VALUE, e.g. middleware-order.required-only=true');
-  if (!transformById(match[1])) throw new InvalidArgumentError(`unknown transform "${match[1]}" (see --list-transforms)`);
-  let parsed: unknown = match[3];
-  try {
-    parsed = JSON.parse(match[3]);
-  } catch {
-    // a bare word is a string
-  }
-  return [...previous, [match[1], match[2], parsed]];
+  const transform = transformById(match[1]);
+  if (!transform) throw new InvalidArgumentError(`unknown transform "${match[1]}" (see --list-transforms)`);
+  const declaration = optionDeclaration(transform, match[2]);
+  if (!declaration) throw new InvalidArgumentError(`unknown option "${match[2]}" of ${transform.id} ${knownOptionsText(transform)}`);
+  const parsed = parseOptionText(declaration, match[3]);
+  if (!parsed.ok) throw new InvalidArgumentError(`${transform.id}.${declaration.name} ${parsed.message}`);
+  return [...previous, [transform.id, declaration.name, parsed.value]];
 }
 
 function program(): Command {
@@ -127,6 +138,9 @@ function program(): Command {
     .option('--cache-dir <dir>', `where the cache lives (default: ${DEFAULT_CACHE_DIR} in the project root, or $DJFIX_CACHE_DIR)`)
     .option('--shard <K/N>', 'index the whole project but fix only the K-th of N deterministic groups of files (CI matrices)', shard)
     .option('--set <transform.option=value>', 'set a transform option, e.g. middleware-order.required-only=true (repeatable)', transformSetting, [])
+    .option('--changed-since <ref>', 'index the whole project but fix only files changed since the merge base with REF, uncommitted and untracked ones included (git)')
+    .option('--report-unused-ignores', 'list "# djfix: ignore" comments that suppressed nothing, and exit 1 if there are any')
+    .option('--config <file>', 'read the configuration from this TOML file (default: [tool.djfix] of pyproject.toml in the project root)')
     .version(VERSION, '--version')
     .addHelpText('after', EXAMPLES)
     .showHelpAfterError()
@@ -175,9 +189,6 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   }
   const format: Format = flags.format ?? (flags.json ? 'json' : 'text');
   const mode: Mode = modes[0] ?? (io.isTTY && format === 'text' ? 'interactive' : 'dry-run');
-  const selected = selectIds(flags, io);
-  if (!selected) return EXIT.error;
-
   const paths = (command.processedArgs[0] as string[]).map((target) => path.resolve(target));
   const root = findProjectRoot(paths[0]);
   const outside = paths.find((target) => path.relative(root, target).startsWith('..'));
@@ -185,21 +196,36 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     io.stderr(`djfix: ${outside} is not inside the project at ${root}; run djfix once per project`);
     return EXIT.error;
   }
-  const transformOptions: Record<string, TransformOptions> = {};
-  for (const [id, key, value] of flags.set) (transformOptions[id] ??= {})[key] = value;
+  let config: ProjectConfig | undefined;
+  let settings: Settings;
+  let changedFiles: Set<string> | undefined;
+  try {
+    config = readConfig(root, flags.config);
+    settings = withConfig(cliSettings(flags), (key) => command.getOptionValueSource(key) === 'cli', config);
+    changedFiles = flags.changedSince === undefined ? undefined : changedSince(root, flags.changedSince);
+  } catch (error) {
+    if (!(error instanceof ConfigError || error instanceof GitError)) throw error;
+    io.stderr(`djfix: ${error.message}`);
+    return EXIT.error;
+  }
+  const selected = selectIds(settings, io);
+  if (!selected) return EXIT.error;
   const options: RunOptions = {
     root,
     targets: paths,
-    include: flags.include,
-    exclude: flags.exclude,
+    include: settings.include,
+    exclude: settings.exclude,
     transforms: selected,
-    transformOptions,
-    targetDjango: flags.targetDjango,
-    jobs: flags.jobs,
-    maxFileBytes: flags.maxFileSize,
+    transformOptions: settings.transformOptions,
+    targetDjango: settings.targetDjango,
+    targetDjangoSource: command.getOptionValueSource('targetDjango') === 'cli' ? '--target-django' : config?.file,
+    jobs: settings.jobs,
+    maxFileBytes: settings.maxFileSize,
     maxRounds: 5,
-    cacheDir: flags.cache ? path.resolve(root, flags.cacheDir ?? process.env.DJFIX_CACHE_DIR ?? DEFAULT_CACHE_DIR) : null,
+    cacheDir: flags.cache ? path.resolve(root, settings.cacheDir ?? process.env.DJFIX_CACHE_DIR ?? DEFAULT_CACHE_DIR) : null,
     shard: flags.shard,
+    changedFiles,
+    editMigrations: settings.editMigrations,
   };
 
   const bar = progressBar(io.progressStream ?? process.stderr, io.progressStream !== undefined);
@@ -214,7 +240,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   } finally {
     bar.stop();
   }
-  const outcome: Outcome = { report, mode, failures: mode === 'write' || mode === 'interactive' ? writeAll(report) : [], version: VERSION };
+  const failures = mode === 'write' || mode === 'interactive' ? writeAll(report) : [];
+  const outcome: Outcome = { report, mode, failures, version: VERSION, unusedIgnores: flags.reportUnusedIgnores ? report.unusedIgnores : [] };
   if (flags.report) outcome.reportError = writeReport(flags.report, outcome, io.stderr);
   const code = exitCode(outcome, Boolean(flags.exitNonZeroOnFix));
   io.stdout(render(format, outcome, code, colour));
@@ -222,7 +249,15 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   return code;
 }
 
-function selectIds(flags: CliFlags, io: Io): string[] | undefined {
+/** The settings as the command line gives them, before the configuration file fills in the rest. */
+function cliSettings(flags: CliFlags): Settings {
+  const transformOptions: Record<string, TransformOptions> = {};
+  for (const [id, key, value] of flags.set) (transformOptions[id] ??= {})[key] = value;
+  const { include, exclude, only, skip, targetDjango, jobs, maxFileSize, cacheDir } = flags;
+  return { include, exclude, only, skip, targetDjango, jobs, maxFileSize, cacheDir, editMigrations: false, transformOptions };
+}
+
+function selectIds(flags: Pick<Settings, 'only' | 'skip'>, io: Io): string[] | undefined {
   const known = new Set(TRANSFORMS.map((transform) => transform.id));
   for (const id of [...(flags.only ?? []), ...(flags.skip ?? [])]) {
     if (!known.has(id)) {
@@ -240,6 +275,10 @@ function explain(id: string, io: Io): number {
     return EXIT.error;
   }
   io.stdout(`${transform.id}: ${transform.title}\n\n${transform.explanation}`);
+  if (transform.options?.length) {
+    io.stdout('\nOptions (--set ID.NAME=VALUE, or NAME = VALUE in [tool.djfix.ID]):');
+    for (const option of transform.options) io.stdout(`  ${option.name} (${option.type}, default ${JSON.stringify(option.default)}): ${option.description}`);
+  }
   if (transform.rules?.length) {
     io.stdout('\nRules:');
     for (const rule of transform.rules) {

@@ -1,6 +1,6 @@
 // Per-file facts: what the project index needs from one file, extracted from its tree in one pass.
 // Facts are plain data: workers compute them, the cache stores them, the main thread merges them.
-import { Node, Tree, query, stringValue } from './parse';
+import { Node, Tree, query, sameNode, stringValue } from './parse';
 
 export type Literal =
   | { kind: 'str'; value: string }
@@ -210,7 +210,7 @@ export function importScope(statement: Node): ImportScope {
   let child: Node = statement;
   for (let node = statement.parent; node; child = node, node = node.parent) {
     if (node.type === 'function_definition' || node.type === 'lambda') return 'function';
-    if (node.type === 'if_statement' && child === node.childForFieldName('consequence') && isTypeCheckingCondition(node.childForFieldName('condition'))) {
+    if (node.type === 'if_statement' && sameNode(child, node.childForFieldName('consequence')) && isTypeCheckingCondition(node.childForFieldName('condition'))) {
       return 'type-checking';
     }
   }

@@ -4,6 +4,7 @@
 import { isTypeCheckingCondition } from './facts';
 import type { TextEdit } from './model';
 import type { Node, Tree } from './parse';
+import { sameNode } from './parse';
 import { lineEnding } from './source';
 
 export interface ImportSpec {
@@ -116,14 +117,14 @@ function firstImportBlock(imports: Node[]): Node[] | undefined {
   const block = [regular[0]];
   for (let i = 1; i < regular.length; i++) {
     const previous = block[block.length - 1];
-    if (previous.nextNamedSibling !== regular[i] && !isCommentBetween(previous, regular[i])) break;
+    if (!sameNode(previous.nextNamedSibling, regular[i]) && !isCommentBetween(previous, regular[i])) break;
     block.push(regular[i]);
   }
   return block;
 }
 
 function isCommentBetween(a: Node, b: Node): boolean {
-  for (let node = a.nextNamedSibling; node && node !== b; node = node.nextNamedSibling) if (node.type !== 'comment') return false;
+  for (let node = a.nextNamedSibling; node && !sameNode(node, b); node = node.nextNamedSibling) if (node.type !== 'comment') return false;
   return true;
 }
 
@@ -136,7 +137,7 @@ function lineEndAfter(text: string, offset: number): number {
 function afterPreamble(text: string, tree: Tree): number {
   let at = 0;
   for (const node of tree.rootNode.namedChildren) {
-    const isDocstring = node === tree.rootNode.firstNamedChild && node.type === 'expression_statement' && node.firstNamedChild?.type === 'string';
+    const isDocstring = sameNode(node, tree.rootNode.firstNamedChild) && node.type === 'expression_statement' && node.firstNamedChild?.type === 'string';
     if (node.type === 'comment' || isDocstring || node.type === 'future_import_statement') at = lineEndAfter(text, node.endIndex);
     else break;
   }

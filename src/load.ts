@@ -16,7 +16,15 @@ import { selectTransforms } from '../transforms/registry';
 
 export interface LoadedProject {
   discovered: Discovered;
-  index: ProjectIndex;
+  /** The Django version the project targets. */
+  django: TargetDjango;
+  /** Files in the index: every Python file that parsed. */
+  indexed: Set<string>;
+  /**
+   * The project index. A warm run whose analyses are all cached never needs it, so it is read from
+   * the cache (or rebuilt, if the cache lost it) only when asked for.
+   */
+  loadIndex(): Promise<ProjectIndex>;
   /** What the index was built from besides facts: needed to rebuild it after fixes. */
   indexContext: IndexContext;
   /** Identifies the index: a hash of everything it is built from. */
@@ -33,16 +41,20 @@ export interface LoadedProject {
 /** What the facts cache keeps of a collected file: its facts, or the syntax error that stopped it. */
 export type CachedFacts = { ok: true; facts: FileFacts } | { ok: false; reason: string; line?: number };
 
-/** The index of a whole tree, kept for the next run over the same files. */
-export interface CachedIndex {
-  index: ProjectIndex;
+/**
+ * What a run needs to know of a tree's index before analysing anything, kept for the next run over
+ * the same files apart from the index itself: a small pack that a warm run reads instead of the index.
+ */
+export interface CachedTree {
+  indexed: string[];
   /** Files that were not indexed (syntax errors), with the reason. */
   unparsable: Array<{ path: string; reason: string; line?: number }>;
 }
 
 export interface LoadCaches {
   facts: PackCache<CachedFacts>;
-  index: PackCache<CachedIndex>;
+  tree: PackCache<CachedTree>;
+  index: PackCache<ProjectIndex>;
 }
 
 export async function loadProject(options: RunOptions, executor: () => Executor, caches: LoadCaches, progress: (done: number, total: number) => void): Promise<LoadedProject> {
@@ -60,7 +72,7 @@ export async function loadProject(options: RunOptions, executor: () => Executor,
   }
   const versionProblems: string[] = [];
   const django: TargetDjango = options.targetDjango
-    ? { version: options.targetDjango, source: '--target-django' }
+    ? { version: options.targetDjango, source: options.targetDjangoSource ?? '--target-django' }
     : detectDjangoVersion(new Map(Object.entries(dependencyTexts)), versionProblems);
   problems.push(...versionProblems.map((message) => ({ path: message.split(':')[0], message: message.slice(message.indexOf(':') + 2) })));
 
@@ -86,11 +98,14 @@ export async function loadProject(options: RunOptions, executor: () => Executor,
   const indexContext: IndexContext = { dependencyFiles: Object.keys(dependencyTexts), settingsRefs: configuredSettingsModules(dependencyTexts) };
   // An unchanged tree (same files, same bytes, same target) has the same index: no facts needed.
   const treeKey = cacheKey(factsKey, JSON.stringify(django), JSON.stringify(dependencyTexts), ...[...hashes].flat());
-  let cached = collected ? undefined : caches.index.get(treeKey);
+  let cached = collected ? undefined : caches.tree.get(treeKey);
+  let index: ProjectIndex | undefined;
   if (!cached) {
     collected ??= await collect(hashes);
-    cached = { index: buildIndex(collected.inputs, django, indexContext), unparsable: collected.unparsable };
-    caches.index.set(treeKey, cached);
+    index = buildIndex(collected.inputs, django, indexContext);
+    cached = { indexed: Object.keys(index.files), unparsable: collected.unparsable };
+    caches.tree.set(treeKey, cached);
+    caches.index.set(treeKey, index);
   }
   for (const failure of collected?.failures ?? []) reportUnread(failure.path, failure, discovered, skips, problems);
   if (!collected) progress(discovered.pythonFiles.length, discovered.pythonFiles.length);
@@ -100,7 +115,15 @@ export async function loadProject(options: RunOptions, executor: () => Executor,
   // Facts an index from the cache did not need are collected once, if a re-analysis asks for them.
   let inputs = collected && Promise.resolve(collected.inputs);
   const loadInputs = () => (inputs ??= collect(hashes).then((again) => again.inputs));
-  return { discovered, index: cached.index, indexContext, indexKey: treeKey, loadInputs, hashes, dependencyTexts, skips, problems };
+  let indexed: Promise<ProjectIndex> | undefined;
+  const loadIndex = () =>
+    (indexed ??= Promise.resolve(index ?? caches.index.get(treeKey)).then(async (found) => {
+      if (found) return found;
+      const rebuilt = buildIndex(await loadInputs(), django, indexContext);
+      caches.index.set(treeKey, rebuilt);
+      return rebuilt;
+    }));
+  return { discovered, django, indexed: new Set(cached.indexed), loadIndex, indexContext, indexKey: treeKey, loadInputs, hashes, dependencyTexts, skips, problems };
 }
 
 /** `DJANGO_SETTINGS_MODULE = x` in pytest.ini, tox.ini, setup.cfg or pyproject.toml (pytest-django). */
@@ -116,7 +139,7 @@ function reportUnread(file: string, read: { reason: string; error?: boolean }, d
 
 interface Collected {
   inputs: IndexInput[];
-  unparsable: CachedIndex['unparsable'];
+  unparsable: CachedTree['unparsable'];
   /** Hashes of every readable file. */
   hashes: Map<string, string>;
   /** Files that could not be read or are not text. */
@@ -163,7 +186,7 @@ async function collectFacts(
     }
   }
   const inputs: IndexInput[] = [];
-  const unparsable: CachedIndex['unparsable'] = [];
+  const unparsable: CachedTree['unparsable'] = [];
   for (const file of [...facts.keys()].sort()) {
     const entry = facts.get(file)!;
     if (!entry.ok) {

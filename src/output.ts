@@ -1,6 +1,6 @@
 // What a finished run prints (in the chosen format), the `--report` file it writes, and the exit code.
 import path from 'node:path';
-import { renderDiffs, renderFindings, renderSummary, summaryLine, toJson } from './report';
+import { renderDiffs, renderFindings, renderSummary, renderUnusedIgnores, summaryLine, toJson } from './report';
 import { replaceFile } from './write';
 import { renderGithubAnnotations } from './formats/github';
 import { Outcome, wrote } from './formats/outcome';
@@ -14,15 +14,16 @@ export type Format = (typeof FORMATS)[number];
 
 /**
  * 2 when something went wrong (a file or the report not written, a djfix bug caught); 1 when a dry run
- * or check found changes, or `--exit-non-zero-on-fix` and fixes were written; else 0. Findings djfix
- * does not fix never count: some are only information (an import cycle that imports fine), and none
- * is something the run could have done.
+ * or check found changes, `--exit-non-zero-on-fix` and fixes were written, or a suppression reported
+ * unused; else 0. Findings djfix does not fix never count: some are only information (an import cycle
+ * that imports fine), and none is something the run could have done.
  */
 export function exitCode(outcome: Outcome, exitNonZeroOnFix: boolean): number {
-  const { report, failures, reportError } = outcome;
+  const { report, failures, reportError, unusedIgnores } = outcome;
   const bug = report.problems.some((problem) => problem.message.startsWith('djfix bug'));
   if (failures.length > 0 || bug || reportError) return EXIT.error;
   if (report.files.length > 0 && (!wrote(outcome) || exitNonZeroOnFix)) return EXIT.changes;
+  if (unusedIgnores.length > 0) return EXIT.changes;
   return EXIT.clean;
 }
 
@@ -38,7 +39,8 @@ export function render(format: Format, outcome: Outcome, code: number, colour: b
       return joinLines(renderGithubAnnotations(outcome), summaryLine(report, mode, failures));
     case 'text': {
       const changes = report.files.length === 0 || mode === 'interactive' ? '' : mode === 'dry-run' ? renderDiffs(report, colour) : renderFindings(report, colour);
-      return joinLines(changes, renderSummary(report, mode, failures, colour));
+      const unused = outcome.unusedIgnores.length > 0 ? renderUnusedIgnores(report, colour) : '';
+      return joinLines(changes, unused, renderSummary(report, mode, failures, colour));
     }
   }
 }

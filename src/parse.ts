@@ -14,6 +14,31 @@ export function parseCount(): number {
   return parses;
 }
 const queries = new Map<string, Parser.Query>();
+/** Sources given to query() and not compiled yet: a test compiles them all, so a typo fails there. */
+const declared = new Set<string>();
+
+function compileQuery(source: string): Parser.Query {
+  let compiled = queries.get(source);
+  if (!compiled) {
+    compiled = new Parser.Query(Python as unknown as Parser.Language, source);
+    queries.set(source, compiled);
+    declared.delete(source);
+  }
+  return compiled;
+}
+
+/** Compiles every query declared so far; throws on the first that tree-sitter rejects. */
+export function compileDeclaredQueries(): number {
+  const sources = [...declared];
+  for (const source of sources) compileQuery(source);
+  return sources.length;
+}
+
+/** What callers run: a query's captures or matches over a node. */
+export interface CompiledQuery {
+  captures(node: Node, options?: Parser.QueryOptions): Parser.QueryCapture[];
+  matches(node: Node, options?: Parser.QueryOptions): Parser.QueryMatch[];
+}
 
 export function parsePython(text: string): Tree {
   if (!parser) {
@@ -24,14 +49,27 @@ export function parsePython(text: string): Tree {
   return parser.parse(text);
 }
 
-/** A compiled query, built once per thread for each source text. */
-export function query(source: string): Parser.Query {
-  let compiled = queries.get(source);
-  if (!compiled) {
-    compiled = new Parser.Query(Python as unknown as Parser.Language, source);
-    queries.set(source, compiled);
-  }
-  return compiled;
+/**
+ * A query, compiled once per thread for each source text, at its first use: modules declare their
+ * queries at load, and a run answered from the cache never compiles them.
+ */
+export function query(source: string): CompiledQuery {
+  let found: Parser.Query | undefined;
+  const compiled = () => (found ??= compileQuery(source));
+  if (!queries.has(source)) declared.add(source);
+  return {
+    captures: (node, options) => compiled().captures(node, options),
+    matches: (node, options) => compiled().matches(node, options),
+  };
+}
+
+/**
+ * Whether two handles are the same tree node. Compare nodes only with this: node-tree-sitter keeps
+ * node objects in a cache of weak references, so two handles to one node are the same object or not
+ * depending on the garbage collector, and `===` would make results differ from run to run.
+ */
+export function sameNode(a: Node | null | undefined, b: Node | null | undefined): boolean {
+  return !!a && !!b && a.id === b.id;
 }
 
 /** Where the first syntax error of a tree is, if it has one. */

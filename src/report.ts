@@ -86,7 +86,7 @@ export function summaryLine(report: RunReport, mode: Mode, failures: WriteFailur
   const django = report.django.version ? `Django ${report.django.version.join('.')} (from ${report.django.source})` : `Django: ${report.django.source}`;
   return (
     `${verb} ${changedFiles} file${changedFiles === 1 ? '' : 's'} with ${applied.length} fix${applied.length === 1 ? '' : 'es'}${perTransform ? ` (${perTransform})` : ''}; ` +
-    `${notFixed.length} not fixed; ${report.skips.length} skipped; ${problems} problem${problems === 1 ? '' : 's'}. ` +
+    `${notFixed.length} not fixed; ${report.suppressed} suppressed; ${report.skips.length} skipped; ${problems} problem${problems === 1 ? '' : 's'}. ` +
     `${report.filesChecked} of ${report.filesIndexed} indexed files checked; target ${django}.`
   );
 }
@@ -127,6 +127,14 @@ export function toJson(report: RunReport, mode: Mode, failures: WriteFailure[], 
       filesChanged: report.files.length - failures.length,
       fixes: report.findings.filter((finding) => finding.status === 'applied').length,
       notFixed: report.findings.filter((finding) => finding.status !== 'applied' && finding.status !== 'declined').length,
+      suppressed: report.suppressed,
     },
+    unusedIgnores: report.unusedIgnores,
   };
+}
+
+/** `--report-unused-ignores`: each suppression comment that dropped nothing, where it is. */
+export function renderUnusedIgnores(report: RunReport, colour: boolean): string {
+  const heading = 'Suppressions that suppressed nothing:';
+  return [colour ? pc.bold(heading) : heading, ...report.unusedIgnores.map((unused) => `  ${displayPath(report.root, unused.path)}:${unused.line}: ${unused.comment}`)].join('\n');
 }

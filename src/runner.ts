@@ -5,11 +5,13 @@ import path from 'node:path';
 import type { AnalyzeBatch, AnalyzeJob, AnalyzeResult } from './analysis';
 import { cacheKey, engineFingerprint, PackCache } from './cache';
 import { createExecutor, Executor } from './executor';
-import { CachedFacts, CachedIndex, LoadedProject, loadProject } from './load';
+import { CachedFacts, CachedTree, LoadedProject, loadProject } from './load';
 import type { Finding, Problem, Skip } from './model';
-import { appOfModule } from './project/index';
+import { appOfModule, ProjectIndex } from './project/index';
 import type { TargetDjango, Version } from './project/django-version';
-import { settle } from './settle';
+import { Revisited, settle } from './settle';
+import { suppressionOutcome, UnusedSuppression } from './suppressions';
+import { TRANSFORMS } from '../transforms/registry';
 import type { TransformOptions } from '../transforms/types';
 
 export interface RunOptions {
@@ -21,12 +23,18 @@ export interface RunOptions {
   transformOptions: Record<string, TransformOptions>;
   /** `--target-django`; undefined: read the dependency files. */
   targetDjango?: Version;
+  /** Where `targetDjango` was set, for the report; `--target-django` unless said. */
+  targetDjangoSource?: string;
   jobs: number;
   maxFileBytes: number;
-  /** How many times set-aside fixes are re-analysed before they are reported instead. */
+  /** How many rounds of fixes a run takes at most (each after the first analyses again what the last changed). */
   maxRounds: number;
   /** Where the persistent cache lives; null: no cache. */
   cacheDir: string | null;
+  /** Whether fixes may change migrations (`edit-migrations = true`); by default they are not applied. */
+  editMigrations?: boolean;
+  /** `--changed-since`: fix only these files (relative to root); the whole project is still indexed. */
+  changedFiles?: Set<string>;
   /** Fix only the files of shard `index` (0-based) of `count`; the whole project is still indexed. */
   shard?: { index: number; count: number };
   /** Called as files are collected and analysed. */
@@ -59,6 +67,10 @@ export interface RunReport {
   filesChecked: number;
   /** The user stopped the interactive session before every fix was offered. */
   stopped: boolean;
+  /** How many findings `# djfix: ignore` comments dropped. */
+  suppressed: number;
+  /** Comments in the files checked that dropped nothing. */
+  unusedIgnores: UnusedSuppression[];
 }
 
 export type Decision = 'apply' | 'skip' | 'quit';
@@ -73,20 +85,31 @@ export async function run(options: RunOptions, decide: Decide = applyAll): Promi
   const version = engineFingerprint();
   const cacheFile = (name: string) => (options.cacheDir ? path.join(options.cacheDir, `v1`, `${name}.json`) : null);
   const factsCache = new PackCache<CachedFacts>(cacheFile('facts'), version);
-  const indexCache = new PackCache<CachedIndex>(cacheFile('index'), version);
+  const treeCache = new PackCache<CachedTree>(cacheFile('tree'), version);
+  const indexCache = new PackCache<ProjectIndex>(cacheFile('index'), version);
   const analysisCache = new PackCache<AnalyzeResult>(cacheFile('analysis'), version);
+  const revisitCache = new PackCache<Revisited>(cacheFile('revisit'), version);
   const progress = options.progress ?? (() => undefined);
   try {
-    const project = await loadProject(options, lazyExecutor, { facts: factsCache, index: indexCache }, (done, total) => progress('index', done, total));
-    const targets = [...project.discovered.targetFiles].filter((file) => file in project.index.files && inShard(options, project, file)).sort();
+    const project = await loadProject(options, lazyExecutor, { facts: factsCache, tree: treeCache, index: indexCache }, (done, total) => progress('index', done, total));
+    // Shards are drawn by app, which only the index knows.
+    const shardIndex = options.shard && (await project.loadIndex());
+    // Every finding is located in the file analysed for it, so limiting the files analysed limits
+    // findings (and the fixes they carry, wherever those edit) to the changed files.
+    const targets = [...project.discovered.targetFiles]
+      .filter((file) => project.indexed.has(file) && (options.changedFiles?.has(file) ?? true) && (!shardIndex || inShard(options, shardIndex, file)))
+      .sort();
     const context = cacheKey(project.indexKey, options.transforms.join(','), JSON.stringify(options.transformOptions));
     const results = await analyse(options, project, targets, context, lazyExecutor, analysisCache, (done) => progress('analyse', done, targets.length));
-    const problems = [...project.problems, ...results.flatMap((result) => result.problems)];
-    const report = await settle(options, project, results.flatMap((result) => result.findings), problems, decide, targets, { context, results: analysisCache });
+    const suppressions = suppressionOutcome(results, options.transforms, TRANSFORMS.map((transform) => transform.id));
+    const problems = [...project.problems, ...results.flatMap((result) => result.problems), ...suppressions.problems];
+    const settled = await settle(options, project, results.flatMap((result) => result.findings), problems, decide, targets, { context, rounds: revisitCache });
     factsCache.save(2 * project.discovered.pythonFiles.length + 100);
+    treeCache.save(2);
     indexCache.save(2);
     analysisCache.save(2 * targets.length + 100);
-    return report;
+    revisitCache.save(100);
+    return { ...settled, suppressed: suppressions.suppressed, unusedIgnores: suppressions.unused };
   } finally {
     await executor?.close();
   }
@@ -108,7 +131,7 @@ async function analyse(options: RunOptions, project: LoadedProject, targets: str
   let done = results.length;
   progress(done);
   if (misses.length > 0) {
-    const analysed = await executor().analyze(analysisBatch(options, project, misses, {}), (count) => progress((done += count)));
+    const analysed = await executor().analyze(analysisBatch(options, project, await project.loadIndex(), misses, {}), (count) => progress((done += count)));
     for (const result of analysed) {
       // A file that changed during the run says so in its problems: that answer is not kept.
       if (result.problems.length === 0) cache.set(cacheKey(context, project.hashes.get(result.path)!), result);
@@ -118,11 +141,11 @@ async function analyse(options: RunOptions, project: LoadedProject, targets: str
   return results.sort((a, b) => a.path.localeCompare(b.path));
 }
 
-export function analysisBatch(options: RunOptions, project: LoadedProject, files: AnalyzeJob[], texts: Record<string, string>): AnalyzeBatch {
+export function analysisBatch(options: RunOptions, project: LoadedProject, index: ProjectIndex, files: AnalyzeJob[], texts: Record<string, string>): AnalyzeBatch {
   return {
     root: options.root,
     maxFileBytes: options.maxFileBytes,
-    index: project.index,
+    index,
     transforms: options.transforms,
     options: options.transformOptions,
     files,
@@ -135,9 +158,9 @@ export function analysisBatch(options: RunOptions, project: LoadedProject, files
  * several files of one app (signals.py and apps.py) lands in one shard. Groups are assigned by a hash
  * of their name: every machine computes the same split without talking to the others.
  */
-function inShard(options: RunOptions, project: LoadedProject, file: string): boolean {
+function inShard(options: RunOptions, index: ProjectIndex, file: string): boolean {
   if (!options.shard) return true;
-  const module = project.index.files[file]?.module ?? file;
-  const group = appOfModule(project.index, module)?.module ?? file.split('/')[0];
+  const module = index.files[file]?.module ?? file;
+  const group = appOfModule(index, module)?.module ?? file.split('/')[0];
   return parseInt(cacheKey(group).slice(0, 8), 16) % options.shard.count === options.shard.index;
 }

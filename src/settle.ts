@@ -5,14 +5,14 @@
 // Nothing is written here.
 import fs from 'node:fs';
 import path from 'node:path';
-import { AnalyzeResult, analyzeBatch, collectText, readSource } from './analysis';
+import { analyzeBatch, collectText, readSource } from './analysis';
 import { cacheKey, PackCache } from './cache';
 import { applyEdits, changeConflicts, validateEdits } from './edits';
 import { lineAt, lineHash } from './identity';
 import type { LoadedProject } from './load';
 import type { Change, Finding, Problem, TextEdit } from './model';
 import { countSyntaxErrors, parsePython } from './parse';
-import { buildIndex, IndexInput, ProjectIndex } from './project/index';
+import { buildIndex, IndexInput, isMigrationPath, ProjectIndex } from './project/index';
 import { moduleNameOf } from './project/modules';
 import { analysisBatch, Decide, FileResult, ReportedFinding, RunOptions, RunReport } from './runner';
 import { textHash } from './source';
@@ -125,14 +125,20 @@ function order(findings: Finding[]): Finding[] {
   );
 }
 
+/** The files a round analysed again and what it found in them: kept for the next run (see RevisitCache). */
+export interface Revisited {
+  files: string[];
+  findings: Finding[];
+}
+
 /**
- * Results of files analysed again, kept across runs like the first analysis: a re-run on an unchanged
- * tree takes the same fixes, so it analyses the same texts again.
+ * Rounds after the first, kept across runs like the first analysis: a re-run on an unchanged tree takes
+ * the same fixes, so it analyses the same texts again, and needs neither the index nor a parse for it.
  */
 export interface RevisitCache {
   /** Identifies the index, the transforms and their options. */
   context: string;
-  results: PackCache<AnalyzeResult>;
+  rounds: PackCache<Revisited>;
 }
 
 /** What a round hands to the next: the findings of the files analysed again, and the texts they were found in. */
@@ -141,7 +147,7 @@ interface Analysed {
   texts: Map<string, string>;
 }
 
-export async function settle(options: RunOptions, prepared: LoadedProject, firstFindings: Finding[], problems: Problem[], decide: Decide, targets: string[], cache: RevisitCache): Promise<RunReport> {
+export async function settle(options: RunOptions, prepared: LoadedProject, firstFindings: Finding[], problems: Problem[], decide: Decide, targets: string[], cache: RevisitCache): Promise<Omit<RunReport, 'suppressed' | 'unusedIgnores'>> {
   const overlay = new Overlay(options.root, options.maxFileBytes);
   const reported = new Map<string, ReportedFinding>();
   /** The text a finding of a later round was found in; findings of the first round were found in the text on disk. */
@@ -167,6 +173,11 @@ export async function settle(options: RunOptions, prepared: LoadedProject, first
       if (text !== undefined) foundIn.set(key, text);
       if (!finding.change) {
         reported.set(key, { ...finding, status: 'not-fixed' });
+        continue;
+      }
+      const migration = options.editMigrations ? undefined : finding.change.files.find((file) => isMigrationPath(file.path));
+      if (migration) {
+        reported.set(key, { ...finding, status: 'not-fixed', notFixed: `the fix would change the migration ${migration.path}; djfix changes migrations only with edit-migrations = true` });
         continue;
       }
       if (stopped) {
@@ -205,22 +216,23 @@ export async function settle(options: RunOptions, prepared: LoadedProject, first
       }
       reported.set(key, { ...finding, status: decision === 'apply' ? 'applied' : 'declined' });
     }
-    const revisit = filesToRevisit(prepared.index, new Set(targets), setAside, applied);
-    if (stopped || revisit.length === 0) break;
+    // A round that changed nothing and set nothing aside is the fixed point.
+    if (stopped || (setAside.length === 0 && applied.length === 0)) break;
     if (round >= options.maxRounds) {
       for (const finding of setAside) {
         reported.set(fingerprint(finding), { ...finding, status: 'conflict', notFixed: `overlaps other fixes and did not settle after ${options.maxRounds} rounds; run djfix again` });
       }
       // Fixes of the last round may have made more fixes possible: the run cannot tell without another round.
-      if (setAside.length === 0) for (const file of revisit) problems.push({ path: file, message: `fixes changed it in each of djfix's ${options.maxRounds} rounds; run djfix again for fixes they made possible` });
+      const changed = [...new Set(applied.flatMap((finding) => finding.change!.files.map((file) => file.path)))].sort();
+      if (setAside.length === 0) for (const file of changed) problems.push({ path: file, message: `fixes changed it in each of djfix's ${options.maxRounds} rounds; run djfix again for fixes they made possible` });
       break;
     }
-    analysed = await reanalyse(options, prepared, overlay, revisit, cache);
+    analysed = await revisit(options, prepared, overlay, targets, setAside, applied, cache);
   }
   const files = overlay.changed();
   return {
     root: options.root,
-    django: prepared.index.django,
+    django: prepared.django,
     findings: order([...reported.values()]) as ReportedFinding[],
     files,
     skips: prepared.skips,
@@ -236,12 +248,12 @@ export async function settle(options: RunOptions, prepared: LoadedProject, first
  * analysis the round's fixes may have changed: the files the fixes were found in (they read every file
  * they change), the files they changed, and the files that import those.
  */
-function filesToRevisit(index: ProjectIndex, targets: Set<string>, setAside: Finding[], applied: Finding[]): string[] {
+function filesToRevisit(index: ProjectIndex, targets: string[], setAside: Finding[], applied: Finding[]): string[] {
   const changed = new Set(applied.flatMap((finding) => finding.change!.files.map((file) => file.path)));
   const changedModules = new Set([...changed].map((file) => index.files[file]?.module).filter(Boolean));
   const importers = index.imports.filter((edge) => changedModules.has(edge.to)).map((edge) => edge.path);
-  const revisit = [...setAside.map((finding) => finding.location.path), ...applied.map((finding) => finding.location.path), ...changed, ...importers];
-  return [...new Set(revisit)].filter((file) => targets.has(file)).sort();
+  const revisit = new Set([...setAside.map((finding) => finding.location.path), ...applied.map((finding) => finding.location.path), ...changed, ...importers]);
+  return targets.filter((file) => revisit.has(file));
 }
 
 /**
@@ -268,22 +280,27 @@ function decidedBefore(analysed: Analysed, reported: Map<string, ReportedFinding
 }
 
 /**
- * Analyses files again on the texts as changed so far. The index is rebuilt from the changed files' new
- * facts when a fix changed what the project holds (its imports, classes, settings); fixes inside
- * function bodies usually do not, and the index of the run serves as it is.
+ * Analyses again, on the texts as changed so far, the files a round's fixes may have changed the
+ * analysis of. The index is rebuilt from the changed files' new facts when a fix changed what the
+ * project holds (its imports, classes, settings); fixes inside function bodies usually do not, and the
+ * index of the run serves as it is.
  */
-async function reanalyse(options: RunOptions, prepared: LoadedProject, overlay: Overlay, files: string[], cache: RevisitCache): Promise<Analysed> {
+async function revisit(options: RunOptions, prepared: LoadedProject, overlay: Overlay, targets: string[], setAside: Finding[], applied: Finding[], cache: RevisitCache): Promise<Analysed> {
   const changed = new Map(overlay.changed().map((file) => [file.path, file]));
-  const texts = new Map(files.map((file) => [file, overlay.text(file) ?? '']));
-  const changedKey = cacheKey(...[...changed.values()].flatMap((file) => [file.path, textHash(file.after)]));
-  const keyOf = (file: string) => cacheKey(cache.context, 'revisit', changedKey, file);
-  const cached = files.map((file) => cache.results.get(keyOf(file)));
-  if (cached.every((result) => result !== undefined)) return { findings: cached.flatMap((result) => result!.findings), texts };
-  const index = sameFacts(options, [...changed.values()]) ? prepared.index : await rebuildIndex(options, prepared, changed);
+  const key = cacheKey(cache.context, ...[...changed.values()].flatMap((file) => [file.path, textHash(file.after)]), ...[...setAside, ...applied].map(fingerprint));
+  const textsOf = (files: string[]) => new Map(files.map((file) => [file, overlay.text(file) ?? '']));
+  const cached = cache.rounds.get(key);
+  if (cached) return { findings: cached.findings, texts: textsOf(cached.files) };
+  const runIndex = await prepared.loadIndex();
+  const files = filesToRevisit(runIndex, targets, setAside, applied);
+  const texts = textsOf(files);
+  const index = sameFacts(options, [...changed.values()]) ? runIndex : await rebuildIndex(options, prepared, changed);
   const jobs = files.map((file) => ({ path: file, hash: prepared.hashes.get(file) ?? '', text: texts.get(file) }));
-  const results = await analyzeBatch(analysisBatch(options, { ...prepared, index }, jobs, Object.fromEntries([...changed].map(([file, result]) => [file, result.after]))));
-  for (const result of results) if (result.problems.length === 0) cache.results.set(keyOf(result.path), result);
-  return { findings: results.flatMap((result) => result.findings), texts };
+  const results = await analyzeBatch(analysisBatch(options, prepared, index, jobs, Object.fromEntries([...changed].map(([file, result]) => [file, result.after]))));
+  const findings = results.flatMap((result) => result.findings);
+  // A file that changed on disk meanwhile says so in its problems: that answer is not kept.
+  if (results.every((result) => result.problems.length === 0)) cache.rounds.set(key, { files, findings });
+  return { findings, texts };
 }
 
 /** Whether the changed Python files hold the facts they held on disk (a new file never does). */
@@ -308,5 +325,5 @@ async function rebuildIndex(options: RunOptions, prepared: LoadedProject, change
     const collected = collectText(file, after, textHash(after), options.transforms);
     if (collected.ok) inputs.push({ path: file, ...moduleNameOf(file, (dir) => prepared.discovered.packageDirs.has(dir)), hash: collected.hash, facts: collected.facts });
   }
-  return buildIndex(inputs, prepared.index.django, prepared.indexContext);
+  return buildIndex(inputs, prepared.django, prepared.indexContext);
 }

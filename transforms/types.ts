@@ -16,8 +16,24 @@ export interface ParsedFile {
 }
 
 export interface TransformOptions {
-  /** Per-transform settings, e.g. `{ requiredOnly: true }` for middleware-order. */
+  /** Per-transform settings by their declared name, e.g. `{ 'required-only': true }` for middleware-order. */
   [key: string]: unknown;
+}
+
+export type OptionValue = boolean | number | string;
+
+/**
+ * An option a transform reads, declared once: `--set ID.NAME=VALUE`, the `[tool.djfix.ID]` table of
+ * the configuration and `--explain ID` all go by it. Values reach `analyze` already checked.
+ */
+export interface OptionDeclaration {
+  name: string;
+  /** `integer` is a whole number. */
+  type: 'boolean' | 'integer' | 'string';
+  default: OptionValue;
+  description: string;
+  /** What is wrong with a value of the right type (a negative number of seconds, say), or undefined. */
+  check?(value: OptionValue): string | undefined;
 }
 
 export interface AnalysisContext {
@@ -26,6 +42,12 @@ export interface AnalysisContext {
   options: TransformOptions;
   /** Text of another project file (dependency files included), as djfix currently sees it. */
   readText(path: string): string | undefined;
+  /**
+   * Whether a `# djfix: ignore` comment for this transform covers that line. The engine drops
+   * suppressed findings itself; a transform asks only when one fix of its covers places of several
+   * findings, so that a place the user suppressed stays out of the others' fixes too.
+   */
+  isSuppressed(location: { path: string; line: number }): boolean;
 }
 
 /** A rule the transform encodes, printed by `djfix --explain ID`. */
@@ -42,6 +64,8 @@ export interface Transform {
   /** One paragraph: what the problem is and what the fix does. */
   explanation: string;
   rules?: RuleDoc[];
+  /** The options `analyze` reads from `AnalysisContext.options`; no other names are accepted. */
+  options?: OptionDeclaration[];
   /** Cheap text test: files that cannot match are not analysed (nor re-parsed) at all. */
   mayApply(file: { path: string; role: FileRole; text: string }, index: ProjectIndex): boolean;
   /**
@@ -49,5 +73,9 @@ export interface Transform {
    * the same pass as the rest of the file's facts and cached with them.
    */
   collect?(tree: Tree, text: string): unknown;
+  /**
+   * Findings are located in `context.file` (their changes may edit other files): the engine chooses
+   * the files to fix (paths, globs, shards, --changed-since) by choosing the files it analyses.
+   */
   analyze(context: AnalysisContext): Finding[];
 }

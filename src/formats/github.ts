@@ -37,6 +37,7 @@ export function renderGithubAnnotations(outcome: Outcome): string {
   );
   for (const problem of report.problems) lines.push(command(problem.message.startsWith('djfix bug') ? 'error' : 'warning', { file: file(problem.path), line: problem.line, title: 'djfix' }, problem.message));
   for (const failure of outcome.failures) lines.push(command('error', { file: file(failure.path), title: 'djfix' }, failure.reason));
+  for (const unused of outcome.unusedIgnores) lines.push(command('warning', { file: file(unused.path), line: unused.line, title: 'djfix' }, `${unused.comment} suppresses nothing`));
   if (outcome.reportError) lines.push(command('error', { title: 'djfix' }, outcome.reportError));
   return lines.join('\n');
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { readSource } from '../analysis';
 import type { Mode, WriteFailure } from '../report';
 import type { ReportedFinding, RunReport } from '../runner';
+import type { UnusedSuppression } from '../suppressions';
 
 export interface Outcome {
   report: RunReport;
@@ -14,6 +15,8 @@ export interface Outcome {
   version: string;
   /** Why the `--report` file could not be written, if it could not. */
   reportError?: string;
+  /** With `--report-unused-ignores`, the `# djfix: ignore` comments that suppressed nothing; else none. */
+  unusedIgnores: UnusedSuppression[];
 }
 
 /** Whether the files djfix changed are on disk now (write, interactive) or only proposed (dry run, check). */

@@ -31,7 +31,8 @@ export function renderPullRequestReport(outcome: Outcome): string {
   const declined = report.findings.filter((finding) => finding.status === 'declined').length;
   out.push(
     `djfix ${outcome.version} ${verb} ${count(filesChanged, 'file')} with ${count(applied.length, 'fix', 'fixes')}, targeting ${escapeMarkdown(django)}; ` +
-      `${count(notFixed.length, 'finding')} not fixed${declined ? `, ${count(declined, 'fix', 'fixes')} declined in the session` : ''}.`,
+      `${count(notFixed.length, 'finding')} not fixed${report.suppressed ? `, ${report.suppressed} suppressed by \`# djfix: ignore\`` : ''}` +
+      `${declined ? `, ${count(declined, 'fix', 'fixes')} declined in the session` : ''}.`,
   );
   if (report.findings.length > 0) out.push(summaryTable(outcome, failed));
 

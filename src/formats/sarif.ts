@@ -69,6 +69,7 @@ export function toSarif(outcome: Outcome, executionSuccessful: boolean): object 
     ...report.problems.map((problem) => notification(problem.message.startsWith('djfix bug') ? 'error' : 'warning', problem.message, problem.path, problem.line)),
     ...outcome.failures.map((failure) => notification('error', failure.reason, failure.path)),
     ...report.skips.map((skip) => notification('note', `skipped: ${skip.reason}`, skip.path)),
+    ...outcome.unusedIgnores.map((unused) => notification('warning', `${unused.comment} suppresses nothing`, unused.path, unused.line)),
     ...(outcome.reportError ? [notification('error', outcome.reportError)] : []),
   ];
 

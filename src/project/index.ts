@@ -99,6 +99,10 @@ const TEST_PATH = /(^|\/)(tests?|test_[^/]*|[^/]*_tests?|conftest)\.py$|(^|\/)te
 /** What makes a test or migration file matter to the index: models, app configs, settings. */
 const PROJECT_FACTS = /\bclass\s+\w+\s*\([^)]*\b(Model|AppConfig|Manager|Middleware\w*)\b|\b(INSTALLED_APPS|MIDDLEWARE|DATABASES|AUTH_USER_MODEL|DJANGO_SETTINGS_MODULE)\b/;
 
+export function isMigrationPath(path: string): boolean {
+  return MIGRATION_PATH.test(path);
+}
+
 /**
  * Tests and migrations are most of a large project's code but rarely of its structure: nothing
  * imports them at import time, so they are in no import cycle, and they hold models, app configs and

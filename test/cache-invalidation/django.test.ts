@@ -97,3 +97,19 @@ test('djfix --write adds receivers that delete the keys after the commit, and a 
   expect(second.stdout).not.toContain('diff --git');
   expect(second.code).toBe(0);
 });
+
+test('receivers-module from [tool.djfix.cache-invalidation]: receivers in catalog/cache/receivers.py run as well', async () => {
+  const project = copyExampleProject();
+  fs.mkdirSync(path.join(project, 'catalog', 'cache'));
+  fs.writeFileSync(path.join(project, 'catalog', 'cache', '__init__.py'), '');
+  fs.writeFileSync(path.join(project, 'pyproject.toml'), '[tool.djfix.cache-invalidation]\nreceivers-module = "cache.receivers"\n');
+  const first = await djfix(['--write', '--only', 'cache-invalidation', '--jobs', '1', project]);
+  expect(first.code).toBe(0);
+  expect(fs.existsSync(path.join(project, 'catalog', 'signals.py'))).toBe(false);
+  expect(fs.readFileSync(path.join(project, 'catalog', 'cache', 'receivers.py'), 'utf8')).toContain('from ..models import Product');
+  expect(fs.readFileSync(path.join(project, 'catalog', 'apps.py'), 'utf8')).toContain('from .cache import receivers  # noqa: F401');
+
+  expect(run(project, SAVE_AND_DELETE)).toEqual({ inside: [true, true], after: [false, false], kept: 'Claw hammer', gone: 'DoesNotExist' });
+  expect(run(project, READY_TWICE)).toEqual([1, 1]);
+  expect(manageCheck(project).output).toContain('System check identified no issues');
+});

@@ -70,7 +70,7 @@ describe('on the example project', () => {
     const run = await djfix(['--json', '--dry-run', copyExampleProject()]);
     const doc = JSON.parse(run.stdout);
     expect(run.code).toBe(1);
-    expect(Object.keys(doc)).toEqual(['schema', 'djfix', 'mode', 'root', 'django', 'findings', 'changes', 'skipped', 'problems', 'summary']);
+    expect(Object.keys(doc)).toEqual(['schema', 'djfix', 'mode', 'root', 'django', 'findings', 'changes', 'skipped', 'problems', 'summary', 'unusedIgnores']);
     expect(doc).toMatchObject({ schema: 1, mode: 'dry-run', django: { version: '3.2', source: 'requirements.txt' } });
     const fix = doc.findings.find((finding: { status: string; transform: string }) => finding.status === 'applied' && finding.transform === 'middleware-order');
     expect(Object.keys(fix)).toEqual(['transform', 'code', 'path', 'line', 'column', 'message', 'sources', 'status', 'safety', 'files', 'reason']);
@@ -78,6 +78,8 @@ describe('on the example project', () => {
     expect(doc.changes).toContainEqual({ path: 'shop/settings.py', created: false, written: false, diff: expect.stringContaining('diff --git') });
     expect(doc.summary.filesChanged).toBe(doc.changes.length);
     expect(doc.summary.fixes).toBe(doc.findings.filter((finding: { status: string }) => finding.status === 'applied').length);
+    expect(Object.keys(doc.summary)).toEqual(['filesIndexed', 'filesChecked', 'filesChanged', 'fixes', 'notFixed', 'suppressed']);
+    expect(doc.unusedIgnores).toEqual([]);
   });
 
   test('output is the same whatever --jobs is, through the real binary and worker threads', () => {
@@ -108,6 +110,7 @@ describe('usage', () => {
     expect(help.stdout).toContain('Exit codes');
     for (const option of ['--format <format>', '--report <file>', '--exit-non-zero-on-fix', '--json']) expect(help.stdout).toContain(option);
     for (const format of ['"text"', '"json"', '"sarif"', '"github"']) expect(help.stdout).toContain(format);
+    for (const flag of ['--config <file>', '--changed-since <ref>', '--report-unused-ignores', '# djfix: ignore[transform-id, ...]']) expect(help.stdout).toContain(flag);
   });
 
   test('usage errors exit 2 with a message', async () => {

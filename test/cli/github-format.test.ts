@@ -53,3 +53,12 @@ test('problems are errors on their file; property values are escaped', async () 
   expect(run.code).toBe(2);
   expect(run.stdout).toContain('::error file=odd%2Cname%3A here/settings.py,title=djfix::read-only file; not written (make it writable and run djfix again)\n');
 });
+
+test('with --report-unused-ignores, a suppression that suppresses nothing is a warning on its line, and exit 1', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'djfix-gh-'));
+  fs.writeFileSync(path.join(dir, 'settings.py'), 'DEBUG = True  # djfix: ignore[middleware-order]\n');
+  const run = await djfix(['--check', '--format', 'github', '--report-unused-ignores', dir]);
+  expect(run.stdout).toContain('::warning file=settings.py,line=1,title=djfix::# djfix: ignore[middleware-order] suppresses nothing\n');
+  expect(run.code).toBe(1);
+  expect((await djfix(['--check', '--format', 'github', dir])).stdout).not.toContain('suppresses nothing');
+});

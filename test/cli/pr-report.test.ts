@@ -140,3 +140,11 @@ test('the report replaces an older one atomically, keeping its mode; a read-only
   expect(run.code).toBe(2);
   expect(run.stderr).toContain('is read-only; not written');
 });
+
+test('findings suppressed with # djfix: ignore are counted in the summary', async () => {
+  const dir = manySettings(2);
+  fs.writeFileSync(path.join(dir, 'site1', 'settings.py'), MISORDERED.replace('MIDDLEWARE = [', 'MIDDLEWARE = [  # djfix: ignore'));
+  const report = reportPath();
+  expect((await djfix(['--write', '--report', report, dir])).code).toBe(0);
+  expect(fs.readFileSync(report, 'utf8')).toMatch(/^djfix [\d.]+ changed 1 file with 1 fix, targeting .*; 0 findings not fixed, 1 suppressed by `# djfix: ignore`\.$/m);
+});

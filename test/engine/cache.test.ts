@@ -49,6 +49,23 @@ test('a corrupt cache is ignored and replaced', async () => {
   expect(summary(await run(options(project, cacheDir)))).toBe(clean);
 });
 
+test('a warm run answered from the cache does not need the index; one that needs it rebuilds a lost index', async () => {
+  const project = copyExampleProject();
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'djfix-cache-'));
+  const clean = summary(await run(options(project, null)));
+  await run(options(project, cacheDir));
+  const indexPack = path.join(cacheDir, 'v1', 'index.json');
+  expect(fs.existsSync(path.join(cacheDir, 'v1', 'tree.json'))).toBe(true);
+  fs.writeFileSync(indexPack, 'not JSON');
+  expect(summary(await run(options(project, cacheDir)))).toBe(clean);
+  // Nothing asked for the index: the pack was not even rewritten.
+  expect(fs.readFileSync(indexPack, 'utf8')).toBe('not JSON');
+  // Another option misses the analysis cache: the index is needed, rebuilt and stored again.
+  const required = { ...options(project, cacheDir), transformOptions: { 'middleware-order': { 'required-only': true } } };
+  expect(summary(await run(required))).toBe(summary(await run({ ...required, cacheDir: null })));
+  expect(() => JSON.parse(fs.readFileSync(indexPack, 'utf8'))).not.toThrow();
+});
+
 test('--no-cache writes no cache; the default cache lives in the project root', () => {
   const project = copyExampleProject();
   const runBin = (args: string[]) =>

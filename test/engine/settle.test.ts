@@ -118,6 +118,20 @@ test('a run whose index comes from the cache still re-analyses overlapping fixes
   ]);
 });
 
+test('a fix that would change a migration is not applied unless editMigrations is set', async () => {
+  const dir = project({});
+  fs.mkdirSync(path.join(dir, 'shop', 'migrations'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'shop', 'migrations', '0001_initial.py'), 'old_name = 1\n');
+  const held = await run(options(dir));
+  expect(held.files.map((file) => file.path)).toEqual(['created.py']);
+  expect(held.findings.filter((finding) => finding.code.startsWith('rename'))).toEqual([
+    expect.objectContaining({ status: 'not-fixed', notFixed: 'the fix would change the migration shop/migrations/0001_initial.py; djfix changes migrations only with edit-migrations = true' }),
+    expect.objectContaining({ status: 'not-fixed' }),
+  ]);
+  const allowed = await run({ ...options(dir), editMigrations: true });
+  expect(allowed.files.find((file) => file.path === 'shop/migrations/0001_initial.py')?.after).toBe('new_name = 1\n');
+});
+
 /**
  * Messages that quote line numbers, as real transforms' do: a header inserted at the top (with a second
  * header that overlaps it, so the file is analysed again) moves every later line down. `later` names

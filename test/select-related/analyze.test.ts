@@ -56,7 +56,7 @@ function analyze(code: string, options: { django?: Version; files?: Record<strin
   const index = buildIndex(inputs, { version: options.django ?? null, source: 'test' });
   const entry = index.files[path];
   const file = { path, module: entry.module, role: entry.role, text: code, tree: parsePython(code) };
-  return { findings: selectRelated.analyze({ file, index, options: {}, readText: () => undefined }), text: code };
+  return { findings: selectRelated.analyze({ file, index, options: {}, readText: () => undefined, isSuppressed: () => false }), text: code };
 }
 
 /** The text after the fixes, and the codes and reasons of the findings. */

@@ -25,26 +25,42 @@ const MAY_MATTER = /cache|bulk_create|bulk_update|\.update\(|\.connect\(/;
 
 export function collectCacheFacts(tree: Tree, text: string): CacheFileFacts | undefined {
   if (!MAY_MATTER.test(text)) return undefined;
-  const collector = new Collector(tree);
+  const collector = new Collector(tree, text);
   const facts = collector.run();
   const empty = facts.writes.length + facts.deleters.length + facts.connects.length + facts.bulk.length + facts.helpers.length === 0;
   return empty ? undefined : facts;
 }
 
 class Collector {
-  private readonly module: Scope;
+  private moduleScope: Scope | undefined;
   private readonly scopes = new Map<number, Scope>();
   private readonly deleters = new Map<number, DeleterFact>();
   private readonly facts: CacheFileFacts = { writes: [], helpers: [], deleters: [], connects: [], bulk: [], classAliases: {} };
 
-  constructor(private readonly tree: Tree) {
-    this.module = new Scope(tree.rootNode, undefined);
+  /**
+   * Every cache cacheTarget recognises is imported from django.core.cache or spelled out in full, so
+   * without that text `x.set()` and `x.delete()` are not cache calls and no scope is built for them.
+   */
+  private readonly mentionsCache: boolean;
+
+  constructor(
+    private readonly tree: Tree,
+    text: string,
+  ) {
+    this.mentionsCache = text.includes('django.core.cache');
+  }
+
+  /** Module-level bindings, found the first time a question needs them. */
+  private get module(): Scope {
+    return (this.moduleScope ??= new Scope(this.tree.rootNode, undefined));
   }
 
   run(): CacheFileFacts {
     for (const match of CALLS.matches(this.tree.rootNode)) {
       const get = (name: string) => match.captures.find((capture) => capture.name === name)!.node;
       const method = get('method').text;
+      if ((WRITES.has(method) || DELETES.has(method)) && !this.mentionsCache) continue;
+      if (!WRITES.has(method) && !DELETES.has(method) && !BULK.has(method) && !MODEL_SIGNALS.test(get('object').text.split('.').pop()!)) continue;
       const call = get('call');
       const scope = this.scopeAt(call);
       if (WRITES.has(method) || DELETES.has(method)) {
@@ -66,7 +82,7 @@ class Collector {
     if (!fn) return this.module;
     let scope = this.scopes.get(fn.id);
     if (!scope) {
-      scope = new Scope(fn, this.scopeAt(fn));
+      scope = new Scope(fn, () => this.scopeAt(fn));
       this.scopes.set(fn.id, scope);
     }
     return scope;
@@ -156,7 +172,7 @@ class Collector {
 
   /** Module-level key helpers (`def user_key(u): return f"user:{u.pk}"`) and `User = get_user_model()`. */
   private helpersAndAliases(): void {
-    this.facts.helpers = keyHelpers(this.tree.rootNode, this.module);
+    this.facts.helpers = keyHelpers(this.tree.rootNode, () => this.module);
     for (const statement of this.tree.rootNode.namedChildren) {
       if (statement.type === 'expression_statement' && statement.firstNamedChild?.type === 'assignment') {
         const left = statement.firstNamedChild.childForFieldName('left');

@@ -7,16 +7,34 @@ import type { ProjectIndex } from '../../src/project/index';
 import type { ParsedFile } from '../types';
 import { finding, SOURCES } from './finding';
 import { short } from './origins';
-import { AppPlan, CachePlan, PlannedKey, writeLabel } from './plan';
+import { AppPlan, CachePlan, PlannedKey, WriteRef, writeLabel } from './plan';
 import { diffEdit, signalsText, styleOf } from './render';
 import { wiringChange } from './wiring';
 
 /**
- * The fix for the app this file belongs to, carried by every file whose keys it covers: receivers for
- * all of the app's missing keys, and the wiring. Several files may offer it; once one is applied, the
- * others are analysed again and find nothing left to do.
+ * The findings of the app this file belongs to. The fix is carried by every file whose keys it covers:
+ * receivers for all of the app's missing keys, and the wiring. Several files may offer it; once one is
+ * applied, the others are analysed again and find nothing left to do. A key whose write has a
+ * `# djfix: ignore` comment stays out of every file's fix; it gets a finding of its own, at the write,
+ * which the engine then drops (and so counts the comment as used).
  */
-export function appFinding(file: ParsedFile, index: ProjectIndex, plan: CachePlan, appPlan: AppPlan, readText: (path: string) => string | undefined): Finding | undefined {
+export function appFindings(file: ParsedFile, index: ProjectIndex, plan: CachePlan, appPlan: AppPlan, readText: (path: string) => string | undefined, isSuppressed: (at: WriteRef) => boolean): Finding[] {
+  const wired = plan.isImported(appPlan.signalsModule);
+  const suppressed = [...appPlan.missing, ...(wired ? [] : appPlan.inSignals)].filter((key) => key.write.path === file.path && isSuppressed(key.write));
+  const byWrite = new Map<string, PlannedKey[]>();
+  for (const key of suppressed) {
+    const at = `${key.write.line}:${key.write.column}`;
+    byWrite.set(at, [...(byWrite.get(at) ?? []), key]);
+  }
+  const findings = [...byWrite.values()].map((keys) =>
+    finding(file, 'stale-cache', keys[0].write, `Cached model data is never deleted when the model changes: ${describeKeys(keys)}.`, { notFixed: 'a "# djfix: ignore" comment leaves this key out of the fix', sources: SOURCES }),
+  );
+  const kept = (key: PlannedKey) => !isSuppressed(key.write);
+  const fixed = appFinding(file, index, plan, { ...appPlan, missing: appPlan.missing.filter(kept), inSignals: appPlan.inSignals.filter(kept) }, readText);
+  return fixed ? [...findings, fixed] : findings;
+}
+
+function appFinding(file: ParsedFile, index: ProjectIndex, plan: CachePlan, appPlan: AppPlan, readText: (path: string) => string | undefined): Finding | undefined {
   const wired = plan.isImported(appPlan.signalsModule);
   const mine = appPlan.missing.filter((key) => key.write.path === file.path);
   const waiting = wired ? [] : appPlan.inSignals.filter((key) => key.write.path === file.path);
@@ -27,6 +45,10 @@ export function appFinding(file: ParsedFile, index: ProjectIndex, plan: CachePla
   const problem = (reason: string, message: string) => finding(file, 'stale-cache', first, message, { notFixed: reason, sources: SOURCES });
   const described = appPlan.missing.length > 0 ? `Cached model data is never deleted when the model changes: ${describeKeys(appPlan.missing)}.` : `Cached model data is deleted by receivers that never run: ${describeKeys(waiting)} ${waiting.length === 1 ? 'is' : 'are'} deleted by receivers in ${appPlan.signalsPath}, but nothing imports that module, so Django never connects them.`;
   if (appPlan.missing.length > 0) {
+    if (appPlan.missingPackage) {
+      const reason = `the receivers module ${appPlan.signalsModule} would go in the package ${appPlan.missingPackage}, which does not exist; create it (with an __init__.py) or choose another receivers-module`;
+      return problem(reason, `${described} djfix would add receivers to ${appPlan.signalsPath}, but ${reason}.`);
+    }
     const existing = readText(appPlan.signalsPath);
     const styleSource = existing ?? readText(appPlan.missing.map((key) => key.write.path).sort()[0]) ?? file.text;
     const style = styleOf(styleSource, parsePython(styleSource));

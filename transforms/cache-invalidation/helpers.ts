@@ -7,23 +7,30 @@ import { KeyWalker } from './keys';
 import { originOfName } from './origins';
 import { Scope } from './scope';
 
-export function keyHelpers(root: Node, module: Scope = new Scope(root, undefined)): HelperFact[] {
+/** `module`: the module's bindings, asked for only when a function has a helper's shape. */
+export function keyHelpers(root: Node, module?: () => Scope): HelperFact[] {
+  let moduleScope: Scope | undefined;
+  const enclosing = module ?? (() => (moduleScope ??= new Scope(root, undefined)));
   const helpers: HelperFact[] = [];
   for (const statement of root.namedChildren) {
     const fn = statement.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
     if (fn?.type !== 'function_definition') continue;
-    const helper = keyHelper(fn, new Scope(fn, module));
+    const returned = returnedKey(fn);
+    const helper = returned && keyHelper(fn, returned, new Scope(fn, enclosing));
     if (helper) helpers.push(helper);
   }
   return helpers;
 }
 
-/** A function whose body (after its docstring) is one `return` of an expression with a string in it. */
-function keyHelper(fn: Node, scope: Scope): HelperFact | undefined {
+/** What a function whose body (after its docstring) is one `return` of an expression with a string in it returns. */
+function returnedKey(fn: Node): Node | undefined {
   const body = (fn.childForFieldName('body')?.namedChildren ?? []).filter((node) => node.type !== 'comment');
   const statements = body[0]?.type === 'expression_statement' && body[0].firstNamedChild?.type === 'string' ? body.slice(1) : body;
   const returned = statements.length === 1 && statements[0].type === 'return_statement' ? statements[0].firstNamedChild : undefined;
-  if (!returned || (returned.type !== 'string' && returned.descendantsOfType('string').length === 0)) return undefined;
+  return returned && (returned.type === 'string' || returned.descendantsOfType('string').length > 0) ? returned : undefined;
+}
+
+function keyHelper(fn: Node, returned: Node, scope: Scope): HelperFact | undefined {
   const params = (fn.childForFieldName('parameters')?.namedChildren ?? [])
     .map((param) => (param.type === 'identifier' ? param : (param.childForFieldName('name') ?? param.namedChildren.find((child) => child.type === 'identifier')))?.text)
     .filter((name): name is string => name !== undefined);

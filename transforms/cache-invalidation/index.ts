@@ -8,9 +8,11 @@ import type { AnalysisContext, Transform } from '../types';
 import { bulkFindings } from './bulk';
 import { collectCacheFacts } from './collect';
 import { finding, SOURCES } from './finding';
-import { appFinding } from './fix';
+import { appFindings } from './fix';
 import { cachePlan } from './plan';
 import { factsOf, ID } from './resolve';
+
+const DEFAULT_RECEIVERS_MODULE = 'signals';
 
 export const cacheInvalidation: Transform = {
   id: ID,
@@ -18,7 +20,8 @@ export const cacheInvalidation: Transform = {
   explanation:
     'Data cached under a key built from a model instance (cache.set(f"product:{product.pk}", ...)) stays ' +
     'in the cache after the instance is saved or deleted, so the site serves stale data until the key ' +
-    'expires. djfix adds, in the signals module of the app that writes the cache, one receiver per model ' +
+    'expires. djfix adds, in the signals module of the app that writes the cache (or the module named by ' +
+    '`--set cache-invalidation.receivers-module=NAME`), one receiver per model ' +
     'whose data the cached value reads, deleting every such key on post_save and post_delete, with a ' +
     'dispatch_uid, after the transaction commits, in the same cache alias, with the key built exactly as ' +
     'the writer builds it (reusing its key helper). Keys whose data comes from rows of a model with a ' +
@@ -37,6 +40,15 @@ export const cacheInvalidation: Transform = {
     { id: 'signals-module-imported-early', text: 'A signals module other modules import at module level is not given model imports: that could create an import cycle or load models before the app registry is ready.', sources: ['docs/ref/applications.txt'] },
     { id: 'bulk-operations-send-no-signals', text: 'QuerySet.update(), bulk_create() and bulk_update() send no post_save: caches of the rows they change stay stale.', sources: ['docs/ref/models/querysets.txt'] },
   ],
+  options: [
+    {
+      name: 'receivers-module',
+      type: 'string',
+      default: DEFAULT_RECEIVERS_MODULE,
+      description: 'the module, inside each app, that gets the receivers and is imported from AppConfig.ready(): a dotted name such as "signals" or "cache.receivers" (its package must exist)',
+      check: (value) => receiversModuleProblem(value as string),
+    },
+  ],
   mayApply: (file, index) => {
     if (file.role === 'migration' || file.role === 'test') return false;
     const facts = factsOf(index, file.path);
@@ -46,20 +58,27 @@ export const cacheInvalidation: Transform = {
   analyze,
 };
 
-function analyze({ file, index, readText }: AnalysisContext): Finding[] {
+/** Modules Django imports while it loads the apps: receivers there would import models too early, or import themselves. */
+const LOADED_BY_DJANGO = new Set(['__init__', 'apps', 'models']);
+
+function receiversModuleProblem(name: string): string | undefined {
+  if (!/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(name)) return `must be a dotted module name inside the app, such as "signals" or "cache.receivers" (got "${name}")`;
+  const last = name.split('.').pop()!;
+  if (LOADED_BY_DJANGO.has(last)) return `cannot be "${name}": Django imports ${last} modules while it loads the apps, before receivers may import models`;
+  return undefined;
+}
+
+function analyze({ file, index, options, readText, isSuppressed }: AnalysisContext): Finding[] {
   const facts = factsOf(index, file.path);
   if (!facts) return [];
-  const plan = cachePlan(index, readText);
+  const plan = cachePlan(index, readText, (options['receivers-module'] as string | undefined) ?? DEFAULT_RECEIVERS_MODULE);
   const findings: Finding[] = [];
   for (const issue of plan.issues.get(file.path) ?? []) {
     findings.push(finding(file, issue.code, issue.write, issue.message, { notFixed: issue.notFixed, sources: SOURCES }));
   }
   const app = appOfModule(index, file.module);
   const appPlan = app && plan.apps.get(app.module);
-  if (appPlan) {
-    const fixed = appFinding(file, index, plan, appPlan, readText);
-    if (fixed) findings.push(fixed);
-  }
+  if (appPlan) findings.push(...appFindings(file, index, plan, appPlan, readText, isSuppressed));
   findings.push(...bulkFindings(file, facts, index, plan));
   return findings;
 }

@@ -2,7 +2,7 @@
 // `get_object_or_404(Model, ...)`, a loop over a queryset, a parameter annotation, `self` in a method,
 // `request.user`. The class stays a name here (ClassRef); analysis resolves it with the index.
 import type { Node } from '../../src/parse';
-import { stringValue } from '../../src/parse';
+import { sameNode, stringValue } from '../../src/parse';
 import type { ClassRef, OriginFact } from './facts';
 import { Binding, comprehensionBinding, Scope } from './scope';
 
@@ -254,7 +254,7 @@ export function pkAlias(name: string, scope: Scope): { instance: string; origin:
     const value = argument.childForFieldName('value');
     if (!PK_LOOKUP.test(lookup) || value?.type !== 'identifier' || value.text !== name) continue;
     const call = argument.parent?.parent;
-    if (call?.type !== 'call' || enclosingScopeNode(call) !== fn) continue;
+    if (call?.type !== 'call' || !sameNode(enclosingScopeNode(call), fn)) continue;
     const origin = lookupModel(call, own.scope);
     if (origin?.kind !== 'class') continue;
     found.push({ instance: assignedTo(call) ?? name, origin: { ...origin, how: `${name} is the ${lookup} looked up in ${short(call.text)}`, line: line(call) }, attribute: lookup.startsWith('pk') ? 'pk' : 'id' });

@@ -54,9 +54,13 @@ export interface Issue {
 
 export interface AppPlan {
   app: AppInfo;
-  /** Path of the app's signals module (it may not exist yet). */
+  /** The app's directory, where a new apps.py goes. */
+  appDir: string;
+  /** Path of the app's receivers module, `signals` unless configured (it may not exist yet). */
   signalsPath: string;
   signalsModule: string;
+  /** The package a dotted receivers module would go in, when it does not exist: djfix does not create packages. */
+  missingPackage?: string;
   /** Keys no receiver deletes yet: receivers for them go in the signals module. */
   missing: PlannedKey[];
   /** Keys only the receivers already in the signals module delete: the module must be imported for them to run. */
@@ -64,6 +68,8 @@ export interface AppPlan {
 }
 
 export interface CachePlan {
+  /** The `receivers-module` option: where, inside each app, the receivers go. */
+  receiversModule: string;
   apps: Map<string, AppPlan>;
   issues: Map<string, Issue[]>;
   /** Every key resolved to a model (deleted already or not), by that model: for bulk-operation reports. */
@@ -72,14 +78,16 @@ export interface CachePlan {
   isImported(module: string): boolean;
 }
 
-const plans = new WeakMap<ProjectIndex, CachePlan>();
+const plans = new WeakMap<ProjectIndex, Map<string, CachePlan>>();
 
 /** `readText` reads key helpers from modules that do not mention a cache (and so have no facts). */
-export function cachePlan(index: ProjectIndex, readText: (path: string) => string | undefined): CachePlan {
-  let plan = plans.get(index);
+export function cachePlan(index: ProjectIndex, readText: (path: string) => string | undefined, receiversModule: string): CachePlan {
+  let byModule = plans.get(index);
+  if (!byModule) plans.set(index, (byModule = new Map()));
+  let plan = byModule.get(receiversModule);
   if (!plan) {
-    plan = buildPlan(index, helperSource(index, readText));
-    plans.set(index, plan);
+    plan = buildPlan(index, helperSource(index, readText), receiversModule);
+    byModule.set(receiversModule, plan);
   }
   return plan;
 }
@@ -116,11 +124,11 @@ function helperSource(index: ProjectIndex, readText: (path: string) => string | 
   };
 }
 
-function buildPlan(index: ProjectIndex, helpersAt: HelperSource): CachePlan {
+function buildPlan(index: ProjectIndex, helpersAt: HelperSource, receiversModule: string): CachePlan {
   const importedModules = importedSet(index);
   // Django imports every app's models and apps modules itself.
   const isImported = (module: string) => /(^|\.)(models|apps)$/.test(module) || importedModules.has(module);
-  const plan: CachePlan = { apps: new Map(), issues: new Map(), cached: new Map(), isImported };
+  const plan: CachePlan = { receiversModule, apps: new Map(), issues: new Map(), cached: new Map(), isImported };
   const deleters = resolveDeleters(index, isImported);
   for (const [path, value] of Object.entries(index.extra[ID] ?? {})) {
     const entry = index.files[path];
@@ -183,11 +191,13 @@ function addOnce(list: PlannedKey[], key: PlannedKey): void {
 function appPlanFor(index: ProjectIndex, plan: CachePlan, app: AppInfo): AppPlan {
   let appPlan = plan.apps.get(app.module);
   if (!appPlan) {
-    const signalsModule = `${app.module}.signals`;
+    const signalsModule = `${app.module}.${plan.receiversModule}`;
     const packagePath = index.modules[app.module];
-    const dir = packagePath ? packagePath.replace(/(^|\/)__init__\.py$/, '') : app.module.replace(/\./g, '/');
-    const signalsPath = index.modules[signalsModule] ?? `${dir ? `${dir}/` : ''}signals.py`;
-    appPlan = { app, signalsPath, signalsModule, missing: [], inSignals: [] };
+    const appDir = packagePath ? packagePath.replace(/(^|\/)__init__\.py$/, '') : app.module.replace(/\./g, '/');
+    const signalsPath = index.modules[signalsModule] ?? `${appDir ? `${appDir}/` : ''}${plan.receiversModule.replace(/\./g, '/')}.py`;
+    const parentPackage = signalsModule.split('.').slice(0, -1).join('.');
+    const missingPackage = parentPackage !== app.module && index.modules[parentPackage] === undefined ? parentPackage : undefined;
+    appPlan = { app, appDir, signalsPath, signalsModule, ...(missingPackage ? { missingPackage } : {}), missing: [], inSignals: [] };
     plan.apps.set(app.module, appPlan);
   }
   return appPlan;

@@ -69,7 +69,7 @@ export function signalsText(index: ProjectIndex, plan: AppPlan, existing: string
     const planned = imports.find((item) => item.binds === binds);
     const bound = boundAs(scope, binds, absolute, plan.signalsModule, isPackage);
     if (bound === 'elsewhere' || (planned && planned.absolute !== absolute)) problems.push(`${binds} would mean two different things in the signals module`);
-    else if (bound === 'free' && !planned) imports.push({ spec: relativeSpec(module, name, alias, plan.signalsModule, isPackage), binds, absolute, module });
+    else if (bound === 'free' && !planned) imports.push({ spec: relativeSpec(module, name, alias, plan, isPackage), binds, absolute, module });
   };
   use('django.db', 'transaction');
   use('django.db.models.signals', 'post_delete');
@@ -140,10 +140,11 @@ function boundAs(scope: Scope, name: string, absolute: string, module: string, i
 }
 
 /** `from .models import Product` for a module of the same app, the absolute import otherwise. */
-function relativeSpec(module: string, name: string | undefined, alias: string | undefined, from: string, fromIsPackage: boolean): ImportSpec {
-  // The app's package: `catalog` for `catalog.signals`, whether that is a module or a package.
-  const appPackage = from.split('.').slice(0, -1).join('.');
-  const level = fromIsPackage ? 2 : 1;
+function relativeSpec(module: string, name: string | undefined, alias: string | undefined, plan: AppPlan, fromIsPackage: boolean): ImportSpec {
+  const appPackage = plan.app.module;
+  // Up from the receivers module to the app's package: one level for `catalog.signals`, two for
+  // `catalog.cache.receivers` or a package `catalog/signals/__init__.py`.
+  const level = plan.signalsModule.split('.').length - appPackage.split('.').length + (fromIsPackage ? 1 : 0);
   if (name !== undefined && appPackage && (module === appPackage || module.startsWith(`${appPackage}.`))) {
     const rest = module.slice(appPackage.length + 1);
     return { module: `${'.'.repeat(level)}${rest}`, name, ...(alias ? { alias } : {}) };

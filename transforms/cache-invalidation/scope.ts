@@ -30,6 +30,36 @@ const BINDINGS = query(`[
 ]`);
 
 const SCOPES = ['function_definition', 'class_definition'];
+const NESTED_SCOPES = query('[(function_definition) (class_definition)] @scope');
+
+/**
+ * The spans of the outermost defs and classes among `nodes` (in document order), in order: a
+ * binding inside one of them belongs to a nested scope. Comparing positions replaces a walk up the
+ * tree per binding.
+ */
+function outermostSpans(nodes: Node[]): Array<[number, number]> {
+  const spans: Array<[number, number]> = [];
+  for (const node of nodes) {
+    const start = node.startIndex;
+    if (spans.length > 0 && start < spans[spans.length - 1][1]) continue;
+    spans.push([start, node.endIndex]);
+  }
+  return spans;
+}
+
+/** Whether `position` lies in one of `spans`; on a span's first character only when `atStart`. */
+function within(spans: Array<[number, number]>, position: number, atStart: boolean): boolean {
+  let low = 0;
+  let high = spans.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const [start, end] = spans[middle];
+    if (position >= end) low = middle + 1;
+    else if (position < start || (position === start && !atStart)) high = middle - 1;
+    else return true;
+  }
+  return false;
+}
 
 /** The function or class whose scope a node's names belong to; null at module level. */
 export function scopeOwner(node: Node): Node | null {
@@ -47,19 +77,34 @@ export function enclosingFunction(node: Node): Node | null {
 export class Scope {
   private readonly table = new Map<string, Binding[]>();
 
-  /** `node` is a function_definition, or the module for module level. */
-  constructor(readonly node: Node, readonly parent: Scope | undefined) {
+  private enclosing: Scope | (() => Scope) | undefined;
+
+  /**
+   * `node` is a function_definition, or the module for module level. The enclosing scope may be
+   * given as a function: it is built only when a name is not bound here.
+   */
+  constructor(
+    readonly node: Node,
+    parent: Scope | (() => Scope) | undefined,
+  ) {
+    this.enclosing = parent;
     const isModule = node.type === 'module';
     if (!isModule) this.addParameters();
     const body = isModule ? node : node.childForFieldName('body');
     if (!body) return;
+    const nested = outermostSpans(NESTED_SCOPES.captures(body).map((capture) => capture.node));
     for (const match of BINDINGS.matches(body)) {
       const capture = match.captures[0];
-      // A def binds its name in the scope around it, not in its own.
-      const owner = capture.name === 'def' ? scopeOwner(capture.node.parent!) : scopeOwner(capture.node);
-      if (isModule ? owner !== null : owner?.id !== node.id) continue;
+      // A def binds its name in the scope around it, not in its own: its own span starts at the def.
+      const inNested = capture.name === 'def' ? within(nested, capture.node.parent!.startIndex, false) : within(nested, capture.node.startIndex, true);
+      if (inNested) continue;
       this.addMatch(match.captures.map((c) => ({ name: c.name, node: c.node })));
     }
+  }
+
+  get parent(): Scope | undefined {
+    if (typeof this.enclosing === 'function') this.enclosing = this.enclosing();
+    return this.enclosing;
   }
 
   /** The bindings of a name in the nearest scope (this function, the functions around it, the module) that binds it. */

@@ -33,7 +33,7 @@ export function wiringChange(index: ProjectIndex, plan: AppPlan, readText: (path
     const cls = tree.rootNode.namedChildren.map((node) => (node.type === 'decorated_definition' ? node.childForFieldName('definition') : node)).find((node) => node?.type === 'class_definition' && node.childForFieldName('name')?.text === className);
     if (!cls) return { reason: `${app.config} is not a class at the top level of ${app.configPath}` };
     const configModule = index.files[app.configPath]?.module ?? '';
-    const spec: ImportSpec = configModule.split('.').slice(0, -1).join('.') === app.module ? { module: '.', name: 'signals' } : { module: app.module, name: 'signals' };
+    const spec = receiversImport(plan, configModule.split('.').slice(0, -1).join('.') === app.module);
     const edit = readyEdit(index, app.config, text, tree, cls, spec);
     if ('reason' in edit) return edit;
     const files: FileChange[] = [{ path: app.configPath, kind: 'edit', edits: [edit.edit] }];
@@ -42,11 +42,10 @@ export function wiringChange(index: ProjectIndex, plan: AppPlan, readText: (path
     files.push(...legacy.files);
     return { files, description: `imports ${signals} in ${className}.ready() (${app.configPath}${edit.added ? ', a new method' : ''})${legacy.description}` };
   }
-  const dir = signals.split('/').slice(0, -1).join('/');
-  const appsPath = `${dir ? `${dir}/` : ''}apps.py`;
+  const appsPath = `${plan.appDir ? `${plan.appDir}/` : ''}apps.py`;
   if (readText(appsPath) !== undefined) return { reason: `${appsPath} has no AppConfig that Django would use for ${app.module}, so djfix has no ready() to connect the receivers from` };
   const className = `${camel(app.label)}Config`;
-  const created = newAppsFile(className, app.module, style);
+  const created = newAppsFile(className, app.module, receiversImport(plan, true), style);
   const legacy = legacyDefault(index, plan, readText, `${app.module}.apps.${className}`);
   if ('reason' in legacy) return legacy;
   return { files: [{ path: appsPath, kind: 'create', text: created }, ...legacy.files], description: `creates ${appsPath} with ${className}, whose ready() imports ${signals}${legacy.description}` };
@@ -83,12 +82,19 @@ function readyEdit(index: ProjectIndex, config: string, text: string, tree: Tree
   return { edit: { start: at, end: at, text: `${prefix}${eol}${method}${end === -1 ? '' : eol}` }, added: true };
 }
 
+/** How ready() imports the receivers module: `from . import signals` from inside the app, `from shop.catalog import signals` from elsewhere. */
+function receiversImport(plan: AppPlan, fromInsideApp: boolean): ImportSpec {
+  const parts = plan.signalsModule.slice(plan.app.module.length + 1).split('.');
+  const name = parts.pop()!;
+  return fromInsideApp ? { module: `.${parts.join('.')}`, name } : { module: [plan.app.module, ...parts].join('.'), name };
+}
+
 function importLine(spec: ImportSpec): string {
   return spec.name !== undefined ? `from ${spec.module} import ${spec.name}` : `import ${spec.module}`;
 }
 
-/** apps.py for an app that has none: its name, and a ready() that imports the signals module. */
-function newAppsFile(className: string, module: string, style: Style): string {
+/** apps.py for an app that has none: its name, and a ready() that imports the receivers module. */
+function newAppsFile(className: string, module: string, receivers: ImportSpec, style: Style): string {
   const { eol, indent } = style;
   const body = [
     `class ${className}(AppConfig):`,
@@ -102,7 +108,7 @@ function newAppsFile(className: string, module: string, style: Style): string {
   text = applyEdits(text, addImport(text, parsePython(text), { module: 'django.apps', name: 'AppConfig' }));
   const tree = parsePython(text);
   const ready = tree.rootNode.descendantsOfType('function_definition')[0];
-  return applyEdits(text, addLocalImport(text, ready.childForFieldName('body')!, { module: '.', name: 'signals' }, NOQA) ?? []);
+  return applyEdits(text, addLocalImport(text, ready.childForFieldName('body')!, receivers, NOQA) ?? []);
 }
 
 /**

@@ -29,7 +29,6 @@ export interface ConversionInput {
   nested?: string;
   release: ProjectRelease;
   connMaxAge: number;
-  optionNote?: string;
 }
 
 export function conversion(context: AnalysisContext, input: ConversionInput): Finding {
@@ -63,7 +62,7 @@ export function conversion(context: AnalysisContext, input: ConversionInput): Fi
     transform: 'database-url',
     code: 'convert',
     location: { path: file.path, ...positionOf(file.text, first.node.startIndex) },
-    message: conversionMessage({ where: `${file.path}:${first.line}`, plans, connMaxAge: input.connMaxAge, dependency, version, poolHint, optionNote: input.optionNote }),
+    message: conversionMessage({ where: `${file.path}:${first.line}`, plans, connMaxAge: input.connMaxAge, dependency, version, poolHint }),
     sources: plans.some((plan) => plan.pool) || poolHint ? [...SOURCES, POOL_SOURCE] : SOURCES,
     change: { safety: 'review', files },
   };

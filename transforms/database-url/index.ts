@@ -44,6 +44,15 @@ export const databaseUrl: Transform = {
     { id: 'conn-max-age', strength: 'recommended', text: 'CONN_MAX_AGE > 0 reuses connections between requests; CONN_HEALTH_CHECKS (4.1+) checks them first.', sources: ['docs/ref/databases.txt', 'docs/ref/settings.txt'] },
     { id: 'pool', strength: 'required', text: 'OPTIONS["pool"] (Django 5.1+) cannot be combined with a non-zero CONN_MAX_AGE.', sources: [POOL_SOURCE] },
   ],
+  options: [
+    {
+      name: 'conn-max-age',
+      type: 'integer',
+      default: DEFAULT_CONN_MAX_AGE,
+      description: 'CONN_MAX_AGE, in seconds, given to databases that do not set it (0 closes connections after each request)',
+      check: (value) => ((value as number) < 0 ? `must be 0 or more seconds (got ${value})` : undefined),
+    },
+  ],
   mayApply: (file) => file.role === 'settings' && (file.text.includes('DATABASES') || file.text.includes('dj_database_url')),
   collect: (tree, text) => collectDatabaseUses(tree.rootNode, text),
   analyze,
@@ -57,13 +66,6 @@ function projectRelease(dependencies: Dependencies): ProjectRelease {
   return { floor, known: true };
 }
 
-/** The conn-max-age option, and what the message says when it is not a number of seconds. */
-function connMaxAgeOption(value: unknown): { seconds: number; note?: string } {
-  if (value === undefined) return { seconds: DEFAULT_CONN_MAX_AGE };
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return { seconds: value };
-  return { seconds: DEFAULT_CONN_MAX_AGE, note: `conn-max-age "${String(value)}" is not a whole number of seconds, so ${DEFAULT_CONN_MAX_AGE} is used` };
-}
-
 function analyze(context: AnalysisContext): Finding[] {
   const { file, index, options, readText } = context;
   const root = file.tree.rootNode;
@@ -73,8 +75,8 @@ function analyze(context: AnalysisContext): Finding[] {
   // The root's dependency files belong to another project then (a library with an example project, say).
   const dependencies = readDependencies(nested === undefined ? index.dependencyFiles : [], readText);
   const release = projectRelease(dependencies);
-  const option = connMaxAgeOption(options['conn-max-age']);
-  const connMaxAge = option.seconds;
+  // Checked against the declaration before the run: a whole number of seconds, 0 or more.
+  const connMaxAge = (options['conn-max-age'] as number | undefined) ?? DEFAULT_CONN_MAX_AGE;
   const healthChecks = atLeast(index.django, [4, 1]);
   const bindings = index.bindings[file.module] ?? {};
   const findings = addConnectionReuse(file, { floor: release.floor, versionKnown: release.known, connMaxAge, healthChecks, bindings, statements, sources: SOURCES });
@@ -135,7 +137,7 @@ function analyze(context: AnalysisContext): Finding[] {
     findings.push({ transform: ID, code: 'held-back', location: at(site.node), message: heldBackMessage(plan.alias, where(site.node), `another database would read ${plan.envVar} too`), notFixed: `${plan.envVar} would name two databases`, sources: SOURCES });
   }
   const converted = planned.filter((entry) => !clashes(entry));
-  if (converted.length > 0) findings.push(conversion(context, { converted, dependencies, nested, release, connMaxAge, optionNote: option.note }));
+  if (converted.length > 0) findings.push(conversion(context, { converted, dependencies, nested, release, connMaxAge }));
   return findings;
 }
 

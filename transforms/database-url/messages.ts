@@ -13,8 +13,6 @@ export interface ConversionText {
   dependency: string;
   version: string;
   poolHint?: string;
-  /** Why the conn-max-age option was not used. */
-  optionNote?: string;
 }
 
 /** `a`, `a and b`, `a, b and c`. */
@@ -65,7 +63,6 @@ export function conversionMessage(text: ConversionText): string {
     text.poolHint,
     text.dependency,
     text.version,
-    text.optionNote,
   ]);
 }
 

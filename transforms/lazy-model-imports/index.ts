@@ -77,7 +77,7 @@ export const lazyModelImports: Transform = {
   analyze,
 };
 
-function analyze({ file, index, readText }: AnalysisContext): Finding[] {
+function analyze({ file, index, readText, isSuppressed }: AnalysisContext): Finding[] {
   const plan = planFor(index, (path) => (path === file.path ? file.text : readText(path)));
   const cuts = plan.cuts.filter((cut) => cut.dependency.path === file.path);
   const reports = plan.reports.filter((report) => report.path === file.path);
@@ -88,6 +88,13 @@ function analyze({ file, index, readText }: AnalysisContext): Finding[] {
     const line = cut.dependency.edges[0].line;
     const location = { path: file.path, line, column: firstColumn(file.text, line) };
     const story = `Import cycle: ${chainsText(cut.chains)}. ${failureText(cut.fixes.failure, cut.fixes.entry, pathOf)}.`;
+    // The cuts of a cycle stop it failing only together: one the user suppressed holds back the others.
+    const held = plan.cuts.find((other) => other !== cut && other.cycle === cut.cycle && isSuppressed({ path: other.dependency.path, line: other.dependency.edges[0].line }));
+    if (held) {
+      const where = `${held.dependency.path}:${held.dependency.edges[0].line}`;
+      findings.push({ transform: ID, code: 'lazy-import', location, message: story, sources: [SOURCES.lookup], notFixed: `the cycle also needs the import at ${where} made lazy, and a "# djfix: ignore" comment there keeps djfix from changing it; a cycle that would still fail is not half fixed` });
+      continue;
+    }
     const edits = cutEdits(file.text, file.tree, uses!, cut.dependency.lazy);
     if (!edits.ok) {
       findings.push({ transform: ID, code: 'lazy-import', location, message: story, sources: [SOURCES.lookup], notFixed: edits.reason });

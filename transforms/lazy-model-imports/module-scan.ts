@@ -3,7 +3,7 @@
 // its import statements at any depth (found by their lines, not by walking the tree).
 import { importScope, isTypeCheckingCondition } from '../../src/facts';
 import type { Node, Tree } from '../../src/parse';
-import { stringValue } from '../../src/parse';
+import { sameNode, stringValue } from '../../src/parse';
 
 /** Nodes a binding target is nested in (`a, (b, c) = ...`), up to the statement that binds it. */
 export const PATTERN_WRAPPERS = new Set(['pattern_list', 'tuple_pattern', 'list_pattern', 'list_splat_pattern', 'tuple', 'list', 'parenthesized_expression']);
@@ -87,7 +87,7 @@ export function scanModule(root: Node): ModuleScan {
       } else if (IMPORT_STATEMENTS.has(type)) {
         if (importScope(statement) !== 'module') continue;
         scan.imports.push(statement);
-        if (container === root && type === 'import_from_statement' && statement.childForFieldName('module_name')?.text === 'django.apps') {
+        if (sameNode(container, root) && type === 'import_from_statement' && statement.childForFieldName('module_name')?.text === 'django.apps') {
           const item = statement.childrenForFieldName('name').find((name) => (name.type === 'aliased_import' ? name.childForFieldName('name')?.text : name.text) === 'apps');
           if (item && !scan.registryImport) {
             scan.registryImport = statement;
@@ -99,7 +99,7 @@ export function scanModule(root: Node): ModuleScan {
         visit(statement);
       } else {
         visitDefinition(statement, scan, visit);
-        if (container === root) scan.exported.push(...allNames(statement));
+        if (sameNode(container, root)) scan.exported.push(...allNames(statement));
       }
     }
   };
@@ -143,8 +143,8 @@ function addCalls(node: Node, calls: Set<string>): void {
 
 function insideLambdaBody(node: Node, top: Node): boolean {
   let child = node;
-  for (let parent = node.parent; parent && child !== top; child = parent, parent = parent.parent) {
-    if (parent.type === 'lambda' && child === parent.childForFieldName('body')) return true;
+  for (let parent = node.parent; parent && !sameNode(child, top); child = parent, parent = parent.parent) {
+    if (parent.type === 'lambda' && sameNode(child, parent.childForFieldName('body'))) return true;
   }
   return false;
 }

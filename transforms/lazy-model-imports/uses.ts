@@ -5,6 +5,7 @@
 // models and which imports form cycles is for the project index to say (see plan.ts).
 import { isTypeCheckingCondition } from '../../src/facts';
 import type { Node, Tree } from '../../src/parse';
+import { sameNode } from '../../src/parse';
 import { bodyInsertion, quoteFor } from './layout';
 import { boundName, importStatementsOf, PATTERN_WRAPPERS, scanModule } from './module-scan';
 
@@ -136,7 +137,7 @@ export function findImportUses(tree: Tree, text: string): FileUses {
       if (isAttributeName(node) || isKeywordName(node)) continue;
       const statement = enclosingImport(index);
       for (const binding of sharing) {
-        if (statement === binding.statement) continue;
+        if (sameNode(statement, binding.statement)) continue;
         if (statement ? bindsName(statement, local) : isBinding(node)) {
           binding.problems.push({ line, kind: 'rebound' });
           continue;
@@ -154,7 +155,7 @@ export function findImportUses(tree: Tree, text: string): FileUses {
   const registryTaken = occurrences(root, text, registry).find(({ node, index }) => {
     if (node.type !== 'identifier' || isAttributeName(node) || isKeywordName(node)) return false;
     const statement = enclosingImport(index);
-    if (statement) return statement !== scan.registryImport && bindsName(statement, registry);
+    if (statement) return !sameNode(statement, scan.registryImport) && bindsName(statement, registry);
     return scan.registryImport === undefined || isBinding(node);
   });
   const hasName = (name: string) => occurrences(root, text, name).some(({ node }) => node.type === 'identifier' && !isAttributeName(node) && !isKeywordName(node));
@@ -225,7 +226,7 @@ function useSite(binding: ImportBinding, node: Node, future: boolean, text: stri
     let chain = node;
     for (const part of binding.dotted.split('.').slice(1)) {
       const parent = chain.parent;
-      if (parent?.type !== 'attribute' || parent.childForFieldName('object') !== chain || parent.childForFieldName('attribute')?.text !== part) return undefined;
+      if (parent?.type !== 'attribute' || !sameNode(parent.childForFieldName('object'), chain) || parent.childForFieldName('attribute')?.text !== part) return undefined;
       chain = parent;
     }
     return moduleUse(chain, line, future, text, true);
@@ -236,7 +237,7 @@ function useSite(binding: ImportBinding, node: Node, future: boolean, text: stri
 function moduleUse(expression: Node, line: number, future: boolean, text: string, isModule: boolean): UseSite {
   const bare = place(expression, future, text);
   const parent = expression.parent;
-  if (parent?.type === 'attribute' && parent.childForFieldName('object') === expression) {
+  if (parent?.type === 'attribute' && sameNode(parent.childForFieldName('object'), expression)) {
     const member = parent.childForFieldName('attribute')?.text;
     if (member) return { line, bare, member, viaMember: place(parent, future, text) };
   }
@@ -257,29 +258,29 @@ export function place(expression: Node, future: boolean, text: string): Placemen
         if (node.parent?.type === 'type_alias_statement') kind ??= 'type-alias';
         break;
       case 'function_definition':
-        if (child === node.childForFieldName('body')) {
+        if (sameNode(child, node.childForFieldName('body'))) {
           if (annotation) return annotationPlacement(expression, annotation, future);
           if (bodyInsertion(node, text) === undefined) return { context: 'blocked', kind: 'one-line-body', expression, function: node };
           return { context: 'function', expression, function: node, topFunction: topLevelFunctionName(node) };
         }
-        if (child === node.childForFieldName('parameters')) kind ??= 'default-argument';
+        if (sameNode(child, node.childForFieldName('parameters'))) kind ??= 'default-argument';
         break;
       case 'lambda':
-        kind ??= child === node.childForFieldName('body') ? 'lambda' : 'default-argument';
+        kind ??= sameNode(child, node.childForFieldName('body')) ? 'lambda' : 'default-argument';
         break;
       case 'keyword_argument':
-        if (child === node.childForFieldName('value') && node.childForFieldName('name')?.text === 'sender') kind ??= 'signal-sender';
+        if (sameNode(child, node.childForFieldName('value')) && node.childForFieldName('name')?.text === 'sender') kind ??= 'signal-sender';
         break;
       case 'decorator':
         kind ??= 'decorator';
         break;
       case 'class_definition':
-        if (child === node.childForFieldName('superclasses')) kind ??= 'base-class';
-        else if (child === node.childForFieldName('body')) kind ??= 'class-body';
+        if (sameNode(child, node.childForFieldName('superclasses'))) kind ??= 'base-class';
+        else if (sameNode(child, node.childForFieldName('body'))) kind ??= 'class-body';
         break;
       case 'if_statement':
         // `if TYPE_CHECKING:` never runs: what it holds is for type checkers only.
-        if (child === node.childForFieldName('consequence') && isTypeCheckingCondition(node.childForFieldName('condition'))) return { context: 'type-string', expression };
+        if (sameNode(child, node.childForFieldName('consequence')) && isTypeCheckingCondition(node.childForFieldName('condition'))) return { context: 'type-string', expression };
         break;
     }
   }
@@ -298,11 +299,11 @@ function annotationPlacement(expression: Node, annotation: Node, future: boolean
 function isRelationTarget(expression: Node): boolean {
   let args = expression.parent;
   if (args?.type === 'keyword_argument') {
-    if (args.childForFieldName('value') !== expression || !RELATION_KEYWORDS.has(args.childForFieldName('name')?.text ?? '')) return false;
+    if (!sameNode(args.childForFieldName('value'), expression) || !RELATION_KEYWORDS.has(args.childForFieldName('name')?.text ?? '')) return false;
     args = args.parent;
   } else if (args?.type === 'argument_list') {
     const positional = args.namedChildren.filter((child) => child.type !== 'comment' && child.type !== 'keyword_argument');
-    if (positional[0] !== expression) return false;
+    if (!sameNode(positional[0], expression)) return false;
   } else {
     return false;
   }
@@ -323,11 +324,11 @@ function topLevelFunctionName(definition: Node): string | undefined {
 }
 
 function isAttributeName(node: Node): boolean {
-  return node.parent?.type === 'attribute' && node.parent.childForFieldName('attribute') === node;
+  return node.parent?.type === 'attribute' && sameNode(node.parent.childForFieldName('attribute'), node);
 }
 
 function isKeywordName(node: Node): boolean {
-  return node.parent?.type === 'keyword_argument' && node.parent.childForFieldName('name') === node;
+  return node.parent?.type === 'keyword_argument' && sameNode(node.parent.childForFieldName('name'), node);
 }
 
 /** Whether the identifier is assigned, deleted, declared global, or is a parameter or a definition's name. */
@@ -342,13 +343,13 @@ function isBinding(node: Node): boolean {
     case 'delete_statement':
       return true;
     case 'typed_parameter':
-      return parent.firstNamedChild === node;
+      return sameNode(parent.firstNamedChild, node);
     case 'default_parameter':
     case 'typed_default_parameter':
     case 'named_expression':
     case 'function_definition':
     case 'class_definition':
-      return parent.childForFieldName('name') === node;
+      return sameNode(parent.childForFieldName('name'), node);
     case 'list_splat_pattern':
     case 'dictionary_splat_pattern':
       if (['parameters', 'lambda_parameters', 'typed_parameter'].includes(parent.parent?.type ?? '')) return true;
@@ -359,7 +360,7 @@ function isBinding(node: Node): boolean {
   if (!holder) return false;
   if (holder.type === 'as_pattern_target') return true;
   if (holder.type === 'assignment' || holder.type === 'augmented_assignment' || holder.type === 'for_statement' || holder.type === 'for_in_clause') {
-    return holder.childForFieldName('left') === target;
+    return sameNode(holder.childForFieldName('left'), target);
   }
   return false;
 }

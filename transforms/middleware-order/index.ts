@@ -46,6 +46,7 @@ export const middlewareOrder: Transform = {
     'time, spread over layered settings or set in a class are checked where djfix can follow them, and ' +
     'reported, not edited.',
   rules: MIDDLEWARE_RULES.map((rule) => ({ id: rule.id, strength: rule.strength, text: rule.text, sources: rule.sources })),
+  options: [{ name: 'required-only', type: 'boolean', default: false, description: 'propose only the moves required rules need, never the recommendations' }],
   mayApply: (file) => file.role === 'settings' && file.text.includes(SETTING),
   collect: collectRequestReads,
   analyze,

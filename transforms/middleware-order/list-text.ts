@@ -124,6 +124,8 @@ function byLines(text: string, list: Node, items: Node[], order: number[], moved
 
 /** The lines from the one after the opening bracket to the last item's, classified; undefined if an item shares its line. */
 function bodyLines(text: string, list: Node, items: Node[]): Line[] | undefined {
+  // An empty list has no lines to move.
+  if (items.length === 0) return undefined;
   const lines: Line[] = [];
   const lastEnd = lineEnd(text, items[items.length - 1].endIndex);
   let next = 0;

@@ -3,7 +3,7 @@
 // process_response) or in process_view (which Django calls after every middleware's request phase)
 // it does not.
 import type { Node, Tree } from '../../src/parse';
-import { query } from '../../src/parse';
+import { query, sameNode } from '../../src/parse';
 
 /** Request attributes set by a middleware, and the middleware that sets each. */
 export const REQUEST_ATTRIBUTES: Record<string, string> = {
@@ -44,7 +44,7 @@ export function collectRequestReads(tree: Tree, text: string): RequestReads | un
     if (!topLevel) continue;
     const inClass = topLevel.type === 'class_definition';
     // In __call__ or a factory's inner function, what runs after get_response() is the way out.
-    const phaseKnown = REQUEST_PHASE.has(name) || name === '__call__' || (!inClass && func !== topLevel);
+    const phaseKnown = REQUEST_PHASE.has(name) || name === '__call__' || (!inClass && !sameNode(func, topLevel));
     if (!phaseKnown || readsAfterGetResponse(func, read)) continue;
     const owner = topLevel.childForFieldName('name')?.text ?? '';
     (reads[owner] ??= []).push({ attribute, line: read.startPosition.row + 1, where: name });

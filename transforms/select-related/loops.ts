@@ -2,7 +2,7 @@
 // generator expressions, each with its variable, what it iterates, and the code that runs per row.
 import type { Node } from '../../src/parse';
 import { query } from '../../src/parse';
-import { sameNode } from './scope';
+import { sameNode } from '../../src/parse';
 
 export interface Loop {
   node: Node;

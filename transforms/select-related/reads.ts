@@ -6,7 +6,8 @@ import type { Node } from '../../src/parse';
 import type { ModelInfo, ProjectIndex } from '../../src/project/index';
 import { Loop, loopOver } from './loops';
 import { RelationStep, resolveAttribute } from './relations';
-import { bindingOf, identifiersNamed, inNestedScope, sameNode } from './scope';
+import { sameNode } from '../../src/parse';
+import { bindingOf, identifiersNamed, inNestedScope } from './scope';
 
 export interface Read {
   /** The relations from the loop's row to what is read, e.g. `customer`, `user`. */

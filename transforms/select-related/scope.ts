@@ -2,7 +2,7 @@
 // scope binds and how (a plain `name = value`, a parameter, an import, a class, anything else), and
 // where a name a function reads was bound.
 import type { Node } from '../../src/parse';
-import { query } from '../../src/parse';
+import { query, sameNode } from '../../src/parse';
 
 export type Binding =
   | { kind: 'assign'; node: Node; value: Node }
@@ -18,11 +18,6 @@ const IDENTIFIERS = query('(identifier) @name');
 export function scopeOf(node: Node): Node {
   for (let current = node.parent; current; current = current.parent) if (SCOPES.has(current.type)) return current;
   return node;
-}
-
-/** Whether two handles are the same tree node. */
-export function sameNode(a: Node | null | undefined, b: Node | null | undefined): boolean {
-  return !!a && !!b && a.id === b.id;
 }
 
 /**
@@ -133,22 +128,59 @@ function isKeywordName(identifier: Node): boolean {
   return identifier.parent?.type === 'keyword_argument' && sameNode(identifier.parent.childForFieldName('name'), identifier);
 }
 
-/** Names each scope binds, computed once per scope. */
+// Every identifier a file binds, found by one native query; the capture name says how it is bound,
+// so JS looks at the node only for plain assignments (the value) and targets inside wrappers
+// (`a, (b, *c) = ...`, `with x as y`), which bindingOf walks. Kinds agree with bindingOf.
+const BINDING_PATTERNS = `
+(assignment left: (identifier) @assign)
+[
+  (augmented_assignment left: (identifier) @other)
+  (for_statement left: (identifier) @other)
+  (named_expression name: (identifier) @other)
+  (delete_statement (identifier) @other)
+  (global_statement (identifier) @other)
+  (nonlocal_statement (identifier) @other)
+]
+(function_definition name: (identifier) @definition)
+(class_definition name: (identifier) @class)
+[
+  (parameters (identifier) @param)
+  (lambda_parameters (identifier) @param)
+  (default_parameter name: (identifier) @param)
+  (typed_default_parameter name: (identifier) @param)
+  (typed_parameter . (identifier) @param)
+]
+[
+  (aliased_import alias: (identifier) @import)
+  (import_statement name: (dotted_name . (identifier) @import))
+  (import_from_statement name: (dotted_name . (identifier) @import))
+]
+(for_in_clause left: (identifier) @comprehension)
+[${[...TARGET_WRAPPERS].map((type) => `(${type} (identifier) @wrapped)`).join(' ')}]
+`;
+const BINDINGS = query(BINDING_PATTERNS);
+const SCOPE_NODES = query('[(function_definition) (lambda) (class_definition)] @scope');
+
+/**
+ * Names each scope binds, computed once per scope. A function's are searched for in its own text; the
+ * module's in its text outside the bodies of its functions, classes and lambdas, where most of a
+ * file's names are bound and none of them in the module.
+ */
 export class Scopes {
   private readonly cache = new Map<number, Map<string, Binding[]>>();
+  /** Every def, lambda and class of the file, in document order. */
+  private spans: Span[] | undefined;
 
   bindings(scope: Node): Map<string, Binding[]> {
     let found = this.cache.get(scope.id);
-    if (found) return found;
-    found = new Map();
-    for (const { node } of IDENTIFIERS.captures(scope)) {
-      const binding = bindingOf(node);
-      if (!binding || !this.bindsIn(node, scope)) continue;
-      const list = found.get(node.text) ?? [];
-      list.push(binding);
-      found.set(node.text, list);
+    if (!found) {
+      const root = scope.tree.rootNode;
+      this.spans ??= SCOPE_NODES.captures(root).map(({ node }) => ({ start: node.startIndex, end: node.endIndex, node }));
+      const isModule = scope.type === 'module';
+      const ranges = isModule ? moduleRanges(this.spans, root.endIndex) : [{ startIndex: scope.startIndex, endIndex: scope.endIndex }];
+      found = collectBindings(root, ranges, this.spans, isModule ? undefined : { start: scope.startIndex, end: scope.endIndex });
+      this.cache.set(scope.id, found);
     }
-    this.cache.set(scope.id, found);
     return found;
   }
 
@@ -167,13 +199,67 @@ export class Scopes {
     }
     return undefined;
   }
+}
 
-  private bindsIn(identifier: Node, scope: Node): boolean {
-    // A def or class binds its name in the scope around it.
-    const definition = identifier.parent;
-    if ((definition?.type === 'function_definition' || definition?.type === 'class_definition') && sameNode(definition.childForFieldName('name'), identifier)) {
-      return scopeOf(definition).id === scope.id;
-    }
-    return scopeOf(identifier).id === scope.id && !isComprehensionTarget(identifier);
+interface Span {
+  start: number;
+  end: number;
+  node: Node;
+}
+
+type Range = { startIndex: number; endIndex: number };
+
+/**
+ * The module's text minus the bodies of its outermost defs and classes and its outermost lambdas:
+ * a def's name and parameters stay, so the query still sees the name the module binds.
+ */
+function moduleRanges(spans: Span[], end: number): Range[] {
+  const ranges: Range[] = [];
+  let from = 0;
+  let outerEnd = -1;
+  for (const span of spans) {
+    if (span.start < outerEnd) continue;
+    outerEnd = span.end;
+    const body = span.node.type === 'lambda' ? undefined : span.node.childForFieldName('body');
+    const skipFrom = body ? body.startIndex : span.start;
+    if (skipFrom > from) ranges.push({ startIndex: from, endIndex: skipFrom });
+    from = Math.max(from, span.end);
   }
+  if (end > from) ranges.push({ startIndex: from, endIndex: end });
+  return ranges;
+}
+
+/**
+ * The bindings found in `ranges` that belong to `owner` (a span; undefined: the module). Scopes are
+ * told apart by position, swept in document order: a def, lambda or class holds what lies inside it,
+ * the module the rest. Spans nest, so the open ones form a stack.
+ */
+function collectBindings(root: Node, ranges: Range[], spans: Span[], owner: { start: number; end: number } | undefined): Map<string, Binding[]> {
+  const seen = new Set<number>();
+  const candidates = ranges
+    .flatMap((range) => BINDINGS.captures(root, range))
+    .filter((capture) => capture.name !== 'comprehension')
+    .map(({ name, node }) => ({ how: name, node, at: node.startIndex }))
+    .filter(({ at }) => !seen.has(at) && seen.add(at) !== undefined)
+    .sort((a, b) => a.at - b.at);
+  const open: Span[] = [];
+  let next = 0;
+  const names = new Map<string, Binding[]>();
+  for (const { how, node, at } of candidates) {
+    for (; next < spans.length && spans[next].start <= at; next++) {
+      while (open.length > 0 && open[open.length - 1].end <= spans[next].start) open.pop();
+      open.push(spans[next]);
+    }
+    while (open.length > 0 && open[open.length - 1].end <= at) open.pop();
+    // A def or class binds its name in the scope around it: the span below its own on the stack.
+    const depth = how === 'definition' || how === 'class' ? open.length - 2 : open.length - 1;
+    const scope = depth >= 0 ? open[depth] : undefined;
+    if (owner ? scope?.start !== owner.start || scope.end !== owner.end : scope !== undefined) continue;
+    const binding: Binding | undefined = how === 'assign' || how === 'wrapped' ? bindingOf(node) : { kind: how === 'definition' ? 'other' : (how as 'other' | 'param' | 'import' | 'class'), node };
+    if (!binding || (how === 'wrapped' && isComprehensionTarget(node))) continue;
+    const list = names.get(node.text) ?? [];
+    list.push(binding);
+    names.set(node.text, list);
+  }
+  return names;
 }
