@@ -161,27 +161,13 @@ const BINDING_PATTERNS = `
 const BINDINGS = query(BINDING_PATTERNS);
 const SCOPE_NODES = query('[(function_definition) (lambda) (class_definition)] @scope');
 
-/**
- * Names each scope binds, computed once per scope. A function's are searched for in its own text; the
- * module's in its text outside the bodies of its functions, classes and lambdas, where most of a
- * file's names are bound and none of them in the module.
- */
+/** Names each scope of a file binds, found for the whole file at the first question. */
 export class Scopes {
-  private readonly cache = new Map<number, Map<string, Binding[]>>();
-  /** Every def, lambda and class of the file, in document order. */
-  private spans: Span[] | undefined;
+  private byScope: Map<number, Map<string, Binding[]>> | undefined;
 
   bindings(scope: Node): Map<string, Binding[]> {
-    let found = this.cache.get(scope.id);
-    if (!found) {
-      const root = scope.tree.rootNode;
-      this.spans ??= SCOPE_NODES.captures(root).map(({ node }) => ({ start: node.startIndex, end: node.endIndex, node }));
-      const isModule = scope.type === 'module';
-      const ranges = isModule ? moduleRanges(this.spans, root.endIndex) : [{ startIndex: scope.startIndex, endIndex: scope.endIndex }];
-      found = collectBindings(root, ranges, this.spans, isModule ? undefined : { start: scope.startIndex, end: scope.endIndex });
-      this.cache.set(scope.id, found);
-    }
-    return found;
+    this.byScope ??= collectBindings(scope.tree.rootNode);
+    return this.byScope.get(scope.id) ?? new Map();
   }
 
   /**
@@ -207,59 +193,33 @@ interface Span {
   node: Node;
 }
 
-type Range = { startIndex: number; endIndex: number };
-
-/**
- * The module's text minus the bodies of its outermost defs and classes and its outermost lambdas:
- * a def's name and parameters stay, so the query still sees the name the module binds.
- */
-function moduleRanges(spans: Span[], end: number): Range[] {
-  const ranges: Range[] = [];
-  let from = 0;
-  let outerEnd = -1;
-  for (const span of spans) {
-    if (span.start < outerEnd) continue;
-    outerEnd = span.end;
-    const body = span.node.type === 'lambda' ? undefined : span.node.childForFieldName('body');
-    const skipFrom = body ? body.startIndex : span.start;
-    if (skipFrom > from) ranges.push({ startIndex: from, endIndex: skipFrom });
-    from = Math.max(from, span.end);
-  }
-  if (end > from) ranges.push({ startIndex: from, endIndex: end });
-  return ranges;
-}
-
-/**
- * The bindings found in `ranges` that belong to `owner` (a span; undefined: the module). Scopes are
- * told apart by position, swept in document order: a def, lambda or class holds what lies inside it,
- * the module the rest. Spans nest, so the open ones form a stack.
- */
-function collectBindings(root: Node, ranges: Range[], spans: Span[], owner: { start: number; end: number } | undefined): Map<string, Binding[]> {
-  const seen = new Set<number>();
-  const candidates = ranges
-    .flatMap((range) => BINDINGS.captures(root, range))
+function collectBindings(root: Node): Map<number, Map<string, Binding[]>> {
+  const candidates = BINDINGS.captures(root)
     .filter((capture) => capture.name !== 'comprehension')
     .map(({ name, node }) => ({ how: name, node, at: node.startIndex }))
-    .filter(({ at }) => !seen.has(at) && seen.add(at) !== undefined)
     .sort((a, b) => a.at - b.at);
+  // Scopes by position, swept in document order: a def, lambda or class holds what lies inside it,
+  // the module the rest. Spans nest, so the open ones form a stack.
+  const spans: Span[] = SCOPE_NODES.captures(root).map(({ node }) => ({ start: node.startIndex, end: node.endIndex, node }));
   const open: Span[] = [];
   let next = 0;
-  const names = new Map<string, Binding[]>();
+  const byScope = new Map<number, Map<string, Binding[]>>();
   for (const { how, node, at } of candidates) {
     for (; next < spans.length && spans[next].start <= at; next++) {
       while (open.length > 0 && open[open.length - 1].end <= spans[next].start) open.pop();
       open.push(spans[next]);
     }
     while (open.length > 0 && open[open.length - 1].end <= at) open.pop();
-    // A def or class binds its name in the scope around it: the span below its own on the stack.
-    const depth = how === 'definition' || how === 'class' ? open.length - 2 : open.length - 1;
-    const scope = depth >= 0 ? open[depth] : undefined;
-    if (owner ? scope?.start !== owner.start || scope.end !== owner.end : scope !== undefined) continue;
     const binding: Binding | undefined = how === 'assign' || how === 'wrapped' ? bindingOf(node) : { kind: how === 'definition' ? 'other' : (how as 'other' | 'param' | 'import' | 'class'), node };
     if (!binding || (how === 'wrapped' && isComprehensionTarget(node))) continue;
+    // A def or class binds its name in the scope around it: the span below its own on the stack.
+    const depth = how === 'definition' || how === 'class' ? open.length - 2 : open.length - 1;
+    const scope = depth >= 0 ? open[depth].node : root;
+    let names = byScope.get(scope.id);
+    if (!names) byScope.set(scope.id, (names = new Map()));
     const list = names.get(node.text) ?? [];
     list.push(binding);
     names.set(node.text, list);
   }
-  return names;
+  return byScope;
 }
