@@ -6,7 +6,7 @@ import { emptyFacts, extractFacts, FileFacts } from './facts';
 import type { Finding, Problem } from './model';
 import { firstSyntaxError, parsePython } from './parse';
 import { needsFacts, ProjectIndex } from './project/index';
-import { decodeSource, textHash } from './source';
+import { decodeSource, hashSource, textHash } from './source';
 import { mayHoldSuppressions, SuppressedFinding, Suppression, suppressionFor, suppressionsIn } from './suppressions';
 import { selectTransforms } from '../transforms/registry';
 import type { TransformOptions } from '../transforms/types';
@@ -52,14 +52,24 @@ export type ReadResult = { ok: true; text: string; hash: string } | { ok: false;
 
 /** A project file as djfix may edit it, or why it will not (unreadable: `error`; not text: a skip). */
 export function readSource(root: string, relative: string, maxFileBytes: number): ReadResult {
-  let bytes: Buffer;
+  const read = readBytes(root, relative);
+  if (!read.ok) return read;
+  const decoded = decodeSource(read.bytes, maxFileBytes);
+  return decoded.ok ? { ok: true, text: decoded.source.text, hash: decoded.source.hash } : { ok: false, reason: decoded.reason };
+}
+
+/** What readSource says of a file, but only its hash: the text is not built. */
+export function hashProjectFile(root: string, relative: string, maxFileBytes: number): { ok: true; hash: string } | { ok: false; reason: string; error?: boolean } {
+  const read = readBytes(root, relative);
+  return read.ok ? hashSource(read.bytes, maxFileBytes) : read;
+}
+
+function readBytes(root: string, relative: string): { ok: true; bytes: Buffer } | { ok: false; reason: string; error: true } {
   try {
-    bytes = fs.readFileSync(path.join(root, relative));
+    return { ok: true, bytes: fs.readFileSync(path.join(root, relative)) };
   } catch (error) {
     return { ok: false, reason: `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); check its permissions`, error: true };
   }
-  const decoded = decodeSource(bytes, maxFileBytes);
-  return decoded.ok ? { ok: true, text: decoded.source.text, hash: decoded.source.hash } : { ok: false, reason: decoded.reason };
 }
 
 /** Facts of a text already in memory (files re-read after djfix changed them within a run). */

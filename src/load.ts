@@ -2,7 +2,7 @@
 // collect them in workers, and build the project index from all of them.
 import fs from 'node:fs';
 import path from 'node:path';
-import { CollectJob, readSource } from './analysis';
+import { CollectJob, hashProjectFile, readSource } from './analysis';
 import { cacheKey, PackCache } from './cache';
 import { discover, Discovered } from './discovery';
 import type { Executor } from './executor';
@@ -90,7 +90,7 @@ export async function loadProject(options: RunOptions, executor: () => Executor,
   } else {
     hashes = new Map();
     for (const file of discovered.pythonFiles) {
-      const read = readSource(options.root, file, options.maxFileBytes);
+      const read = hashProjectFile(options.root, file, options.maxFileBytes);
       if (read.ok) hashes.set(file, read.hash);
       else reportUnread(file, read, discovered, skips, problems);
     }

@@ -1,4 +1,5 @@
 // Reading a file into text djfix may edit, or saying why it will not touch it.
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 
 /** Files larger than this are skipped: generated code, vendored bundles and data dumps live there. */
@@ -28,21 +29,38 @@ export function textHash(text: string): string {
 }
 
 export function decodeSource(bytes: Uint8Array, maxBytes = DEFAULT_MAX_FILE_BYTES): DecodeResult {
-  if (bytes.length > maxBytes) {
-    return { ok: false, reason: `larger than ${maxBytes} bytes (${bytes.length}); raise --max-file-size to include it` };
+  const reason = refusal(bytes, maxBytes);
+  return reason ? { ok: false, reason } : { ok: true, source: { text: decoder.decode(bytes), hash: hashBytes(bytes) } };
+}
+
+/**
+ * The hash decodeSource would give, or its reason to refuse the bytes, without building the text:
+ * a re-run that finds every file in the cache only needs to know the bytes are the same.
+ */
+export function hashSource(bytes: Uint8Array, maxBytes = DEFAULT_MAX_FILE_BYTES): { ok: true; hash: string } | { ok: false; reason: string } {
+  const reason = refusal(bytes, maxBytes);
+  return reason ? { ok: false, reason } : { ok: true, hash: hashBytes(bytes) };
+}
+
+/** Why djfix will not edit these bytes; undefined when it may. */
+function refusal(bytes: Uint8Array, maxBytes: number): string | undefined {
+  if (bytes.length > maxBytes) return `larger than ${maxBytes} bytes (${bytes.length}); raise --max-file-size to include it`;
+  if (bytes.subarray(0, 8192).includes(0)) return 'binary file (contains NUL bytes)';
+  if (!isUtf8(bytes)) return 'not valid UTF-8; djfix only edits UTF-8 files';
+  const declared = declaredEncoding(decoder.decode(bytes.subarray(0, firstLinesEnd(bytes))));
+  if (declared && !UTF8_NAMES.has(declared.toLowerCase())) return `declares encoding "${declared}"; djfix only edits UTF-8 files`;
+  return undefined;
+}
+
+/** Where the first two lines end (a line break is \r\n, \r or \n): the only place for an encoding cookie. */
+function firstLinesEnd(bytes: Uint8Array): number {
+  let breaks = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] !== 0x0a && bytes[i] !== 0x0d) continue;
+    if (bytes[i] === 0x0d && bytes[i + 1] === 0x0a) i++;
+    if (++breaks === 2) return i + 1;
   }
-  if (bytes.subarray(0, 8192).includes(0)) return { ok: false, reason: 'binary file (contains NUL bytes)' };
-  let text: string;
-  try {
-    text = decoder.decode(bytes);
-  } catch {
-    return { ok: false, reason: 'not valid UTF-8; djfix only edits UTF-8 files' };
-  }
-  const declared = declaredEncoding(text);
-  if (declared && !UTF8_NAMES.has(declared.toLowerCase())) {
-    return { ok: false, reason: `declares encoding "${declared}"; djfix only edits UTF-8 files` };
-  }
-  return { ok: true, source: { text, hash: hashBytes(bytes) } };
+  return bytes.length;
 }
 
 function declaredEncoding(text: string): string | undefined {

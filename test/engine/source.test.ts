@@ -1,4 +1,4 @@
-import { decodeSource, lineEnding, positionOf } from '../../src/source';
+import { decodeSource, hashSource, lineEnding, positionOf } from '../../src/source';
 
 const bytes = (text: string) => Buffer.from(text, 'utf8');
 
@@ -16,6 +16,29 @@ describe('decodeSource', () => {
     expect(decodeSource(bytes('#!/usr/bin/env python\n# -*- coding: latin-1 -*-\nx = 1\n'))).toEqual({ ok: false, reason: expect.stringContaining('latin-1') });
     expect(decodeSource(bytes('# coding: utf-8\nx = "é"\n')).ok).toBe(true);
   });
+});
+
+test('hashSource says what decodeSource says, without the text', () => {
+  const inputs = [
+    bytes('\ufeffx = 1\n'),
+    Buffer.from([0x78, 0x3d, 0xe9, 0x0a]),
+    Buffer.from([0x78, 0x00, 0x79]),
+    bytes('#!/usr/bin/env python\n# -*- coding: latin-1 -*-\nx = 1\n'),
+    bytes('#!/usr/bin/env python\r# vim: set fileencoding=cp1252 :\rx = 1\r'),
+    bytes('#!/usr/bin/env python\r\n# coding: latin-1\r\n'),
+    bytes('\ufeff# coding: latin-1\n'),
+    bytes('import os\n# coding: latin-1\n'),
+    bytes('#!/usr/bin/env python\n\n# coding: latin-1\n'),
+    bytes('# coding: utf-8\nx = "é"\n'),
+    bytes('x = 1'),
+    bytes(''),
+  ];
+  for (const input of inputs) {
+    const decoded = decodeSource(input);
+    expect(hashSource(input)).toEqual(decoded.ok ? { ok: true, hash: decoded.source.hash } : decoded);
+  }
+  expect(hashSource(bytes('x = 1\n'), 3)).toEqual(decodeSource(bytes('x = 1\n'), 3));
+  expect(inputs.filter((input) => !hashSource(input).ok)).toHaveLength(6);
 });
 
 test('lineEnding and positionOf', () => {
