@@ -1,6 +1,6 @@
 // Per-file facts: what the project index needs from one file, extracted from its tree in one pass.
 // Facts are plain data: workers compute them, the cache stores them, the main thread merges them.
-import { Node, Tree, query, sameNode, stringValue } from './parse';
+import { Cursor, eachChild, eachNamedChild, Node, Tree, query, sameNode, stringValue, stringValueAt } from './parse';
 
 export type Literal =
   | { kind: 'str'; value: string }
@@ -109,13 +109,13 @@ export function extractFacts(tree: Tree, text: string): FileFacts {
       if (module) facts.settingsModuleRefs.push(module);
     }
   }
-  visitModuleStatements(root, false, facts, seenImports);
+  visitModuleStatements(tree.walk(), { conditional: false, typeChecking: false }, facts, seenImports);
   // A query for imports would walk every node of every file; imports are lines, so find them by text.
   for (const match of text.matchAll(INDENTED_IMPORT)) {
     const statement = enclosingImport(root.descendantForIndex(match.index! + match[0].search(/\S/)));
     if (statement && !seenImports.has(statement.startIndex)) {
       seenImports.add(statement.startIndex);
-      facts.imports.push(...importFacts(statement));
+      facts.imports.push(...importFacts(statement.walk(), importScope(statement)));
     }
   }
   facts.imports.sort((a, b) => a.line - b.line);
@@ -129,80 +129,129 @@ function enclosingImport(node: Node): Node | undefined {
   return undefined;
 }
 
-/** Module-level statements, including those nested in module-level if/try/with blocks. */
-function visitModuleStatements(container: Node, conditional: boolean, facts: FileFacts, seenImports: Set<number>): void {
-  for (const statement of container.namedChildren) {
-    const type = statement.type;
+/** Where a module-level statement sits: in a block that may not run, in an `if TYPE_CHECKING:` block. */
+interface Placement {
+  conditional: boolean;
+  typeChecking: boolean;
+}
+
+/** Module-level statements (the cursor on their container), including those nested in module-level if/try/with blocks. */
+function visitModuleStatements(cursor: Cursor, placement: Placement, facts: FileFacts, seenImports: Set<number>): void {
+  // Only the consequence of `if TYPE_CHECKING:` is for type checkers (importScope says the same).
+  const isIf = cursor.nodeType === 'if_statement';
+  let typeCheckingCondition = false;
+  eachNamedChild(cursor, (type, field) => {
+    if (isIf && field === 'condition') typeCheckingCondition = isTypeCheckingText(cursor.nodeText);
     if (CONTAINERS.has(type)) {
-      visitModuleStatements(statement, true, facts, seenImports);
-      continue;
+      const typeChecking = placement.typeChecking || (isIf && field === 'consequence' && typeCheckingCondition);
+      visitModuleStatements(cursor, { conditional: true, typeChecking }, facts, seenImports);
+    } else if (IMPORT_STATEMENTS.has(type)) {
+      seenImports.add(cursor.startIndex);
+      facts.imports.push(...importFacts(cursor, placement.typeChecking ? 'type-checking' : 'module'));
+    } else if (type === 'decorated_definition') {
+      eachChild(cursor, (inner) => (inner === 'definition' ? (definitionFact(cursor, facts), 'stop') : undefined));
+    } else if (type === 'class_definition' || type === 'function_definition') {
+      definitionFact(cursor, facts);
+    } else if (type === 'expression_statement') {
+      eachNamedChild(cursor, () => {
+        const setting = settingFact(cursor, placement.conditional);
+        if (setting) facts.settings.push(setting);
+        return 'stop';
+      });
     }
-    if (IMPORT_STATEMENTS.has(type)) {
-      seenImports.add(statement.startIndex);
-      facts.imports.push(...importFacts(statement));
-      continue;
-    }
-    const definition = type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
-    const definitionType = definition?.type;
-    if (definitionType === 'class_definition') facts.classes.push(classFact(definition!));
-    else if (definitionType === 'function_definition') facts.functions.push(definition!.childForFieldName('name')?.text ?? '');
-    else if (type === 'expression_statement') {
-      const setting = settingFact(statement.firstNamedChild, conditional);
-      if (setting) facts.settings.push(setting);
-    }
+  });
+}
+const SETTING_NAME = /^[A-Z][A-Z0-9_]*$/;
+
+/** A class's facts, or a function's name (the cursor on the definition). */
+function definitionFact(cursor: Cursor, facts: FileFacts): void {
+  if (cursor.nodeType === 'class_definition') facts.classes.push(classFact(cursor));
+  else if (cursor.nodeType === 'function_definition') {
+    let name = '';
+    eachChild(cursor, (field) => (field === 'name' ? ((name = cursor.nodeText), 'stop') : undefined));
+    facts.functions.push(name);
   }
 }
 
-const SETTING_NAME = /^[A-Z][A-Z0-9_]*$/;
+interface Callee {
+  type: string;
+  object?: { type: string; text: string };
+  method?: string;
+}
 
-function settingFact(expression: Node | null, conditional: boolean): SettingFact | undefined {
-  if (!expression) return undefined;
-  const line = expression.startPosition.row + 1;
-  if (expression.type === 'assignment' || expression.type === 'augmented_assignment') {
-    const left = expression.childForFieldName('left');
-    const right = expression.childForFieldName('right');
+/** `NAME = value`, `NAME += value` or `NAME.method(...)` (the cursor on the expression of a statement). */
+function settingFact(cursor: Cursor, conditional: boolean): SettingFact | undefined {
+  const type = cursor.nodeType;
+  const line = cursor.startPosition.row + 1;
+  if (type === 'assignment' || type === 'augmented_assignment') {
+    let left: { type: string; text: string } | undefined;
+    let right: Literal | undefined;
+    // `+=` and the like: the second child, the operator.
+    let op = type === 'assignment' ? '=' : undefined;
+    let index = 0;
+    eachChild(cursor, (field) => {
+      if (index++ === 1) op ??= cursor.nodeText;
+      if (field === 'left' && !left) left = { type: cursor.nodeType, text: cursor.nodeText };
+      else if (field === 'right' && !right) right = literalAt(cursor);
+    });
     if (left?.type !== 'identifier' || !SETTING_NAME.test(left.text) || !right) return undefined;
-    const op = expression.type === 'assignment' ? '=' : expression.child(1)?.text ?? '+=';
-    return { name: left.text, line, op, value: literal(right), conditional };
+    return { name: left.text, line, op: op ?? '+=', value: right, conditional };
   }
-  if (expression.type === 'call') {
-    const callee = expression.childForFieldName('function');
-    const object = callee?.childForFieldName('object');
-    const method = callee?.childForFieldName('attribute');
-    if (callee?.type !== 'attribute' || object?.type !== 'identifier' || !SETTING_NAME.test(object.text) || !method) return undefined;
-    const args = expression.childForFieldName('arguments');
-    return { name: object.text, line, op: method.text, value: { kind: 'expr', text: args?.text ?? '' }, conditional };
+  if (type === 'call') {
+    let callee: Callee | undefined;
+    let args: string | undefined;
+    eachChild(cursor, (field) => {
+      if (field === 'function' && !callee) {
+        const found: Callee = { type: cursor.nodeType };
+        eachChild(cursor, (part) => {
+          if (part === 'object' && !found.object) found.object = { type: cursor.nodeType, text: cursor.nodeText };
+          else if (part === 'attribute' && found.method === undefined) found.method = cursor.nodeText;
+        });
+        callee = found;
+      } else if (field === 'arguments' && args === undefined) args = cursor.nodeText;
+    });
+    const object = callee?.object;
+    const method = callee?.method;
+    if (callee?.type !== 'attribute' || object?.type !== 'identifier' || !SETTING_NAME.test(object.text) || method === undefined) return undefined;
+    return { name: object.text, line, op: method, value: { kind: 'expr', text: args ?? '' }, conditional };
   }
   return undefined;
 }
 
-function importFacts(statement: Node): ImportFact[] {
-  const scope = importScope(statement);
-  const line = statement.startPosition.row + 1;
-  if (statement.type === 'import_statement') {
-    return statement.childrenForFieldName('name').map((name) =>
-      name.type === 'aliased_import'
-        ? { module: name.childForFieldName('name')?.text ?? '', level: 0, alias: name.childForFieldName('alias')?.text, scope, line }
-        : { module: name.text, level: 0, scope, line },
-    );
-  }
-  const moduleNode = statement.childForFieldName('module_name');
-  let module = moduleNode?.text ?? '';
+/** The facts of an import statement (the cursor on it) that runs in `scope`. */
+function importFacts(cursor: Cursor, scope: ImportScope): ImportFact[] {
+  const line = cursor.startPosition.row + 1;
+  const imported: Array<{ name: string; alias?: string; aliased: boolean }> = [];
+  let module = '';
   let level = 0;
-  if (moduleNode?.type === 'relative_import') {
-    const prefix = moduleNode.namedChildren.find((child) => child.type === 'import_prefix');
-    level = prefix?.text.length ?? 0;
-    module = moduleNode.namedChildren.find((child) => child.type === 'dotted_name')?.text ?? '';
+  let wildcard = false;
+  eachNamedChild(cursor, (type, field) => {
+    if (type === 'wildcard_import') wildcard = true;
+    if (field === 'name') imported.push(importedName(cursor, type));
+    else if (field === 'module_name' && type === 'relative_import') {
+      eachNamedChild(cursor, (part) => {
+        if (part === 'import_prefix' && level === 0) level = cursor.nodeText.length;
+        else if (part === 'dotted_name' && module === '') module = cursor.nodeText;
+      });
+    } else if (field === 'module_name') module = cursor.nodeText;
+  });
+  if (cursor.nodeType === 'import_statement') {
+    return imported.map((item) => (item.aliased ? { module: item.name, level: 0, alias: item.alias, scope, line } : { module: item.name, level: 0, scope, line }));
   }
-  const wildcard = statement.namedChildren.some((child) => child.type === 'wildcard_import');
-  const names = wildcard
-    ? [{ name: '*' }]
-    : statement.childrenForFieldName('name').map((name) =>
-        name.type === 'aliased_import'
-          ? { name: name.childForFieldName('name')?.text ?? '', alias: name.childForFieldName('alias')?.text }
-          : { name: name.text },
-      );
+  const names = wildcard ? [{ name: '*' }] : imported.map((item) => (item.aliased ? { name: item.name, alias: item.alias } : { name: item.name }));
   return [{ module, level, names, scope, line }];
+}
+
+/** `a.b` or `a.b as c` (the cursor on it). */
+function importedName(cursor: Cursor, type: string): { name: string; alias?: string; aliased: boolean } {
+  if (type !== 'aliased_import') return { name: cursor.nodeText, aliased: false };
+  let name: string | undefined;
+  let alias: string | undefined;
+  eachChild(cursor, (field) => {
+    if (field === 'name' && name === undefined) name = cursor.nodeText;
+    else if (field === 'alias' && alias === undefined) alias = cursor.nodeText;
+  });
+  return { name: name ?? '', alias, aliased: true };
 }
 
 /** Where an import statement runs: the scope an `ImportFact` records. */
@@ -219,83 +268,186 @@ export function importScope(statement: Node): ImportScope {
 
 /** `if TYPE_CHECKING:` and its spellings (`typing.TYPE_CHECKING`, `TYPE_CHECKING is True`): a block only type checkers read. */
 export function isTypeCheckingCondition(condition: Node | null): boolean {
-  return condition !== null && /^(typing\.)?TYPE_CHECKING(\s+is\s+True|\s*==\s*True)?$/.test(condition.text);
+  return condition !== null && isTypeCheckingText(condition.text);
 }
 
-function classFact(definition: Node): ClassFact {
-  const superclasses = definition.childForFieldName('superclasses');
-  const bases = (superclasses?.namedChildren ?? []).filter((arg) => arg.type !== 'keyword_argument').map((arg) => arg.text);
-  const fact: ClassFact = { name: definition.childForFieldName('name')?.text ?? '', line: definition.startPosition.row + 1, bases, attributes: [], meta: {}, methods: [] };
-  for (const statement of definition.childForFieldName('body')?.namedChildren ?? []) {
-    const inner = statement.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
-    if (inner?.type === 'function_definition') fact.methods.push(inner.childForFieldName('name')?.text ?? '');
-    else if (inner?.type === 'class_definition' && inner.childForFieldName('name')?.text === 'Meta') {
-      for (const meta of inner.childForFieldName('body')?.namedChildren ?? []) {
-        const assignment = meta.firstNamedChild;
-        const left = assignment?.childForFieldName('left');
-        const right = assignment?.childForFieldName('right');
-        if (assignment?.type === 'assignment' && left?.type === 'identifier' && right) fact.meta[left.text] = literal(right);
-      }
-    } else if (statement.type === 'expression_statement') {
-      const assignment = statement.firstNamedChild;
-      const left = assignment?.childForFieldName('left');
-      const right = assignment?.childForFieldName('right');
-      if (assignment?.type !== 'assignment' || left?.type !== 'identifier' || !right) continue;
-      fact.attributes.push({ name: left.text, line: statement.startPosition.row + 1, value: literal(right), call: right.type === 'call' ? callFact(right) : undefined });
+function isTypeCheckingText(condition: string): boolean {
+  return /^(typing\.)?TYPE_CHECKING(\s+is\s+True|\s*==\s*True)?$/.test(condition);
+}
+
+// Class bodies and literals are most of a file's facts: they are read with a cursor, which creates no
+// node objects (a node object per statement cost more than parsing the file).
+
+function classFact(cursor: Cursor): ClassFact {
+  const fact: ClassFact = { name: '', line: cursor.startPosition.row + 1, bases: [], attributes: [], meta: {}, methods: [] };
+  let named = false;
+  eachChild(cursor, (field) => {
+    if (field === 'name' && !named) {
+      fact.name = cursor.nodeText;
+      named = true;
+    } else if (field === 'superclasses') {
+      eachNamedChild(cursor, (type) => {
+        if (type !== 'keyword_argument') fact.bases.push(cursor.nodeText);
+      });
+    } else if (field === 'body') {
+      eachNamedChild(cursor, (type) => classStatement(cursor, type, fact));
+      return 'stop';
     }
-  }
+  });
   return fact;
 }
 
-function callFact(call: Node): CallFact {
-  const fact: CallFact = { callee: call.childForFieldName('function')?.text ?? '', args: [], kwargs: {} };
-  for (const arg of call.childForFieldName('arguments')?.namedChildren ?? []) {
-    if (arg.type === 'keyword_argument') {
-      const name = arg.childForFieldName('name')?.text;
-      const value = arg.childForFieldName('value');
-      if (name && value) fact.kwargs[name] = literal(value);
-    } else if (arg.type !== 'comment') {
-      fact.args.push(literal(arg));
-    }
+/** A statement of a class body: a method, the Meta class, or an attribute assignment. */
+function classStatement(cursor: Cursor, type: string, fact: ClassFact): void {
+  if (type === 'decorated_definition') {
+    eachChild(cursor, (field) => (field === 'definition' ? (definitionInClass(cursor, fact), 'stop') : undefined));
+  } else if (type === 'function_definition' || type === 'class_definition') {
+    definitionInClass(cursor, fact);
+  } else if (type === 'expression_statement') {
+    const line = cursor.startPosition.row + 1;
+    firstNamedChild(cursor, (inner) => {
+      const assignment = inner === 'assignment' ? assignmentAt(cursor) : undefined;
+      if (assignment) fact.attributes.push({ name: assignment.name, line, value: assignment.value, call: assignment.call });
+    });
   }
+}
+
+function definitionInClass(cursor: Cursor, fact: ClassFact): void {
+  const isClass = cursor.nodeType === 'class_definition';
+  if (!isClass && cursor.nodeType !== 'function_definition') return;
+  let name: string | undefined;
+  eachChild(cursor, (field) => {
+    if (field === 'name' && name === undefined) {
+      name = cursor.nodeText;
+      if (!isClass) return 'stop';
+    } else if (field === 'body' && isClass) {
+      if (name === 'Meta') eachNamedChild(cursor, () => firstNamedChild(cursor, (inner) => metaOption(cursor, inner, fact)));
+      return 'stop';
+    }
+  });
+  if (!isClass) fact.methods.push(name ?? '');
+}
+
+function metaOption(cursor: Cursor, type: string, fact: ClassFact): void {
+  const assignment = type === 'assignment' ? assignmentAt(cursor, false) : undefined;
+  if (assignment) fact.meta[assignment.name] = assignment.value;
+}
+
+/** Calls `visit` with the cursor on the first named child of the node it is on, if it has one. */
+function firstNamedChild(cursor: Cursor, visit: (type: string) => void): void {
+  eachNamedChild(cursor, (type) => {
+    visit(type);
+    return 'stop';
+  });
+}
+
+/** `name = value` (the cursor on the assignment): the name, the value as a literal and, for a call, the call. */
+function assignmentAt(cursor: Cursor, withCall = true): { name: string; value: Literal; call?: CallFact } | undefined {
+  let left: { type: string; text: string } | undefined;
+  let value: Literal | undefined;
+  let call: CallFact | undefined;
+  eachChild(cursor, (field) => {
+    if (field === 'left' && !left) left = { type: cursor.nodeType, text: cursor.nodeText };
+    else if (field === 'right' && !value) {
+      value = literalAt(cursor);
+      if (withCall && cursor.nodeType === 'call') call = callFactAt(cursor);
+    }
+  });
+  return left?.type === 'identifier' && value ? { name: left.text, value, call } : undefined;
+}
+
+function callFactAt(cursor: Cursor): CallFact {
+  const fact: CallFact = { callee: '', args: [], kwargs: {} };
+  let called = false;
+  eachChild(cursor, (field) => {
+    if (field === 'function' && !called) {
+      fact.callee = cursor.nodeText;
+      called = true;
+    } else if (field === 'arguments') {
+      eachNamedChild(cursor, (type) => {
+        if (type === 'keyword_argument') keywordArgument(cursor, fact);
+        else if (type !== 'comment') fact.args.push(literalAt(cursor));
+      });
+      return 'stop';
+    }
+  });
   return fact;
+}
+
+function keywordArgument(cursor: Cursor, fact: CallFact): void {
+  let name: string | undefined;
+  let value: Literal | undefined;
+  eachChild(cursor, (field) => {
+    if (field === 'name' && name === undefined) name = cursor.nodeText;
+    else if (field === 'value' && value === undefined) value = literalAt(cursor);
+  });
+  if (name && value) fact.kwargs[name] = value;
 }
 
 /** A Python literal as data, or its source text when it is not a literal. */
 export function literal(node: Node): Literal {
-  switch (node.type) {
+  return literalAt(node.walk());
+}
+
+function literalAt(cursor: Cursor): Literal {
+  const type = cursor.nodeType;
+  switch (type) {
     case 'string': {
-      const value = stringValue(node);
-      return value === undefined ? { kind: 'expr', text: node.text } : { kind: 'str', value };
+      const value = stringValueAt(cursor);
+      return value === undefined ? { kind: 'expr', text: cursor.nodeText } : { kind: 'str', value };
     }
     case 'integer':
     case 'float': {
-      const value = Number(node.text.replace(/_/g, ''));
-      return Number.isFinite(value) ? { kind: 'num', value } : { kind: 'expr', text: node.text };
+      const text = cursor.nodeText;
+      const value = Number(text.replace(/_/g, ''));
+      return Number.isFinite(value) ? { kind: 'num', value } : { kind: 'expr', text };
     }
     case 'true':
     case 'false':
-      return { kind: 'bool', value: node.type === 'true' };
+      return { kind: 'bool', value: type === 'true' };
     case 'none':
       return { kind: 'none' };
     case 'list':
-    case 'tuple':
-      return { kind: node.type, items: node.namedChildren.filter((child) => child.type !== 'comment').map(literal) };
-    case 'parenthesized_expression': {
-      const inner = node.namedChildren.filter((child) => child.type !== 'comment');
-      return inner.length === 1 ? literal(inner[0]) : { kind: 'expr', text: node.text };
+    case 'tuple': {
+      const items: Literal[] = [];
+      eachNamedChild(cursor, (child) => {
+        if (child !== 'comment') items.push(literalAt(cursor));
+      });
+      return { kind: type, items };
     }
-    case 'dictionary':
-      if (node.namedChildren.some((child) => child.type !== 'pair' && child.type !== 'comment')) return { kind: 'expr', text: node.text };
-      return {
-        kind: 'dict',
-        entries: node.namedChildren
-          .filter((child) => child.type === 'pair')
-          .map((pair) => [literal(pair.childForFieldName('key')!), literal(pair.childForFieldName('value')!)] as [Literal, Literal]),
-      };
+    case 'parenthesized_expression': {
+      let count = 0;
+      let only: Literal | undefined;
+      eachNamedChild(cursor, (child) => {
+        if (child === 'comment') return undefined;
+        if (++count > 1) return 'stop';
+        only = literalAt(cursor);
+      });
+      return count === 1 ? only! : { kind: 'expr', text: cursor.nodeText };
+    }
+    case 'dictionary': {
+      let plain = true;
+      eachNamedChild(cursor, (child) => (child !== 'pair' && child !== 'comment' ? ((plain = false), 'stop') : undefined));
+      if (!plain) return { kind: 'expr', text: cursor.nodeText };
+      const entries: Array<[Literal, Literal]> = [];
+      eachNamedChild(cursor, (child) => {
+        if (child === 'pair') entries.push(pairAt(cursor));
+      });
+      return { kind: 'dict', entries };
+    }
     default:
-      return { kind: 'expr', text: node.text };
+      return { kind: 'expr', text: cursor.nodeText };
   }
+}
+
+function pairAt(cursor: Cursor): [Literal, Literal] {
+  let key: Literal | undefined;
+  let value: Literal | undefined;
+  eachChild(cursor, (field) => {
+    if (field === 'key' && !key) key = literalAt(cursor);
+    else if (field === 'value' && !value) value = literalAt(cursor);
+  });
+  return [key!, value!];
 }
 
 /** The strings of a list/tuple literal, or undefined if any item is not a plain string. */

@@ -84,14 +84,46 @@ export function countSyntaxErrors(tree: Tree): number {
   return query('[(ERROR) (MISSING)] @error').captures(tree.rootNode).length;
 }
 
+export type Cursor = Parser.TreeCursor;
+
+/**
+ * Calls `visit` with the cursor on each child of the node it is on (`field`: the child's field
+ * name), then puts it back on that node. A visit may walk below its child but must come back to it;
+ * returning 'stop' skips the remaining children. Walking with a cursor creates no node objects, which
+ * is what makes per-node work from JS cheap.
+ */
+export function eachChild(cursor: Cursor, visit: (field: string | undefined) => void | 'stop'): void {
+  if (!cursor.gotoFirstChild()) return;
+  do {
+    if (visit(cursor.currentFieldName ?? undefined) === 'stop') break;
+  } while (cursor.gotoNextSibling());
+  cursor.gotoParent();
+}
+
+/** eachChild over the named children only, with their type. */
+export function eachNamedChild(cursor: Cursor, visit: (type: string, field: string | undefined) => void | 'stop'): void {
+  eachChild(cursor, (field) => (cursor.nodeIsNamed ? visit(cursor.nodeType, field) : undefined));
+}
+
 /** The value of a Python string literal without prefixes and quotes, or undefined for f-strings and concatenations. */
 export function stringValue(node: Node): string | undefined {
-  if (node.type !== 'string') return undefined;
-  if (node.namedChildren.some((child) => child.type === 'interpolation')) return undefined;
-  const prefix = node.firstChild?.text ?? '';
-  if (/[fF]/.test(prefix)) return undefined;
-  const content = node.namedChildren.filter((child) => child.type === 'string_content').map((child) => child.text).join('');
+  return node.type === 'string' ? stringValueAt(node.walk()) : undefined;
+}
+
+/** stringValue of the string node the cursor is on. */
+export function stringValueAt(cursor: Cursor): string | undefined {
+  let prefix: string | undefined;
+  let interpolated = false;
+  const parts: string[] = [];
+  eachChild(cursor, () => {
+    prefix ??= cursor.nodeText;
+    if (!cursor.nodeIsNamed) return;
+    if (cursor.nodeType === 'interpolation') interpolated = true;
+    else if (cursor.nodeType === 'string_content') parts.push(cursor.nodeText);
+  });
+  if (interpolated || /[fF]/.test(prefix ?? '')) return undefined;
+  const content = parts.join('');
   // Escapes are rare in the strings djfix reads (dotted paths, labels); not decoding them is safer than guessing.
-  if (!/[rR]/.test(prefix) && content.includes('\\')) return undefined;
+  if (!/[rR]/.test(prefix ?? '') && content.includes('\\')) return undefined;
   return content;
 }
