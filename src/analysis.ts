@@ -104,6 +104,8 @@ export interface AnalyzeBatch {
   transforms: string[];
   options: Record<string, TransformOptions>;
   files: AnalyzeJob[];
+  /** How many of the first files start from a project-wide plan: a pool analyses them in one batch. */
+  planned?: number;
   /** Texts djfix already changed in this run, and the dependency files, by path. */
   texts: Record<string, string>;
 }

@@ -45,6 +45,14 @@ function chunk<T>(items: T[], jobs: number): T[][] {
 }
 
 /**
+ * The batches of an analysis: the first `planned` files, which need a project-wide plan, in one batch
+ * (so one worker makes the plan, once), then the others in chunks.
+ */
+export function analysisChunks<T>(files: T[], planned: number, jobs: number): T[][] {
+  return [...(planned > 0 ? [files.slice(0, planned)] : []), ...chunk(files.slice(planned), jobs)];
+}
+
+/**
  * The index goes to the workers as JSON in shared memory: posting the object itself would copy it
  * once per batch, which costs more than the analysis on a large project. Each worker parses it once.
  */
@@ -92,7 +100,7 @@ class PoolExecutor implements Executor {
     const { index, ...rest } = batch;
     const shared = shareIndex(index);
     const run = (files: AnalyzeJob[]) => (this.pool.run({ ...rest, files, index: shared }, { name: 'analyze' }) as Promise<AnalyzeResult[]>).then(done(files.length, progress));
-    return (await Promise.all(chunk(batch.files, this.jobs).map(run))).flat();
+    return (await Promise.all(analysisChunks(batch.files, batch.planned ?? 0, this.jobs).map(run))).flat();
   }
 
   async close(): Promise<void> {

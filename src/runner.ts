@@ -11,7 +11,7 @@ import { appOfModule, ProjectIndex } from './project/index';
 import type { TargetDjango, Version } from './project/django-version';
 import { Revisited, settle } from './settle';
 import { suppressionOutcome, UnusedSuppression } from './suppressions';
-import { TRANSFORMS } from '../transforms/registry';
+import { selectTransforms, TRANSFORMS } from '../transforms/registry';
 import type { TransformOptions } from '../transforms/types';
 
 export interface RunOptions {
@@ -131,7 +131,12 @@ async function analyse(options: RunOptions, project: LoadedProject, targets: str
   let done = results.length;
   progress(done);
   if (misses.length > 0) {
-    const analysed = await executor().analyze(analysisBatch(options, project, await project.loadIndex(), misses, {}), (count) => progress((done += count)));
+    const index = await project.loadIndex();
+    const planners = selectTransforms(options.transforms).filter((transform) => transform.usesProjectPlan);
+    const usesPlan = (job: AnalyzeJob) => planners.some((transform) => transform.usesProjectPlan!(job.path, index));
+    const planned = misses.filter(usesPlan);
+    const jobs = [...planned, ...misses.filter((job) => !usesPlan(job))];
+    const analysed = await executor().analyze({ ...analysisBatch(options, project, index, jobs, {}), planned: planned.length }, (count) => progress((done += count)));
     for (const result of analysed) {
       // A file that changed during the run says so in its problems: that answer is not kept.
       if (result.problems.length === 0) cache.set(cacheKey(context, project.hashes.get(result.path)!), result);

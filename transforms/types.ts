@@ -78,4 +78,10 @@ export interface Transform {
    * the files to fix (paths, globs, shards, --changed-since) by choosing the files it analyses.
    */
   analyze(context: AnalysisContext): Finding[];
+  /**
+   * Optional: whether analysing the file starts from work this transform does once per index and
+   * thread (a plan of the whole project). Those files go to one worker together, so that work is
+   * done once, not once per worker.
+   */
+  usesProjectPlan?(path: string, index: ProjectIndex): boolean;
 }

@@ -74,6 +74,8 @@ export const lazyModelImports: Transform = {
     },
   ],
   mayApply: (file, index) => inImportCycle(index, index.files[file.path]?.module ?? ''),
+  // Every file in a cycle needs the plan of all cycles, which simulates the project's imports.
+  usesProjectPlan: (path, index) => inImportCycle(index, index.files[path]?.module ?? ''),
   analyze,
 };
 
