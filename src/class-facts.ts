@@ -1,0 +1,173 @@
+// The facts of class bodies and literals, most of what a file tells the index: they are read with a
+// tree cursor, which creates no node objects (a node object per statement cost more than parsing).
+import type { CallFact, ClassFact, Literal } from './facts';
+import { Cursor, eachChild, eachNamedChild, stringValueAt } from './parse';
+
+/** A class: its name, bases, attribute assignments, Meta options and methods (the cursor on the class_definition). */
+export function classFact(cursor: Cursor): ClassFact {
+  const fact: ClassFact = { name: '', line: cursor.startPosition.row + 1, bases: [], attributes: [], meta: {}, methods: [] };
+  let named = false;
+  eachChild(cursor, (field) => {
+    if (field === 'name' && !named) {
+      fact.name = cursor.nodeText;
+      named = true;
+    } else if (field === 'superclasses') {
+      eachNamedChild(cursor, (type) => {
+        if (type !== 'keyword_argument') fact.bases.push(cursor.nodeText);
+      });
+    } else if (field === 'body') {
+      eachNamedChild(cursor, (type) => classStatement(cursor, type, fact));
+      return 'stop';
+    }
+  });
+  return fact;
+}
+
+/** A statement of a class body: a method, the Meta class, or an attribute assignment. */
+function classStatement(cursor: Cursor, type: string, fact: ClassFact): void {
+  if (type === 'decorated_definition') {
+    eachChild(cursor, (field) => (field === 'definition' ? (definitionInClass(cursor, fact), 'stop') : undefined));
+  } else if (type === 'function_definition' || type === 'class_definition') {
+    definitionInClass(cursor, fact);
+  } else if (type === 'expression_statement') {
+    const line = cursor.startPosition.row + 1;
+    firstNamedChild(cursor, (inner) => {
+      const assignment = inner === 'assignment' ? assignmentAt(cursor) : undefined;
+      if (assignment) fact.attributes.push({ name: assignment.name, line, value: assignment.value, call: assignment.call });
+    });
+  }
+}
+
+function definitionInClass(cursor: Cursor, fact: ClassFact): void {
+  const isClass = cursor.nodeType === 'class_definition';
+  if (!isClass && cursor.nodeType !== 'function_definition') return;
+  let name: string | undefined;
+  eachChild(cursor, (field) => {
+    if (field === 'name' && name === undefined) {
+      name = cursor.nodeText;
+      if (!isClass) return 'stop';
+    } else if (field === 'body' && isClass) {
+      if (name === 'Meta') eachNamedChild(cursor, () => firstNamedChild(cursor, (inner) => metaOption(cursor, inner, fact)));
+      return 'stop';
+    }
+  });
+  if (!isClass) fact.methods.push(name ?? '');
+}
+
+function metaOption(cursor: Cursor, type: string, fact: ClassFact): void {
+  const assignment = type === 'assignment' ? assignmentAt(cursor, false) : undefined;
+  if (assignment) fact.meta[assignment.name] = assignment.value;
+}
+
+/** Calls `visit` with the cursor on the first named child of the node it is on, if it has one. */
+function firstNamedChild(cursor: Cursor, visit: (type: string) => void): void {
+  eachNamedChild(cursor, (type) => {
+    visit(type);
+    return 'stop';
+  });
+}
+
+/** `name = value` (the cursor on the assignment): the name, the value as a literal and, for a call, the call. */
+function assignmentAt(cursor: Cursor, withCall = true): { name: string; value: Literal; call?: CallFact } | undefined {
+  let left: { type: string; text: string } | undefined;
+  let value: Literal | undefined;
+  let call: CallFact | undefined;
+  eachChild(cursor, (field) => {
+    if (field === 'left' && !left) left = { type: cursor.nodeType, text: cursor.nodeText };
+    else if (field === 'right' && !value) {
+      value = literalAt(cursor);
+      if (withCall && cursor.nodeType === 'call') call = callFactAt(cursor);
+    }
+  });
+  return left?.type === 'identifier' && value ? { name: left.text, value, call } : undefined;
+}
+
+function callFactAt(cursor: Cursor): CallFact {
+  const fact: CallFact = { callee: '', args: [], kwargs: {} };
+  let called = false;
+  eachChild(cursor, (field) => {
+    if (field === 'function' && !called) {
+      fact.callee = cursor.nodeText;
+      called = true;
+    } else if (field === 'arguments') {
+      eachNamedChild(cursor, (type) => {
+        if (type === 'keyword_argument') keywordArgument(cursor, fact);
+        else if (type !== 'comment') fact.args.push(literalAt(cursor));
+      });
+      return 'stop';
+    }
+  });
+  return fact;
+}
+
+function keywordArgument(cursor: Cursor, fact: CallFact): void {
+  let name: string | undefined;
+  let value: Literal | undefined;
+  eachChild(cursor, (field) => {
+    if (field === 'name' && name === undefined) name = cursor.nodeText;
+    else if (field === 'value' && value === undefined) value = literalAt(cursor);
+  });
+  if (name && value) fact.kwargs[name] = value;
+}
+
+/** A Python literal (the cursor on it) as data, or its source text when it is not a literal. */
+export function literalAt(cursor: Cursor): Literal {
+  const type = cursor.nodeType;
+  switch (type) {
+    case 'string': {
+      const value = stringValueAt(cursor);
+      return value === undefined ? { kind: 'expr', text: cursor.nodeText } : { kind: 'str', value };
+    }
+    case 'integer':
+    case 'float': {
+      const text = cursor.nodeText;
+      const value = Number(text.replace(/_/g, ''));
+      return Number.isFinite(value) ? { kind: 'num', value } : { kind: 'expr', text };
+    }
+    case 'true':
+    case 'false':
+      return { kind: 'bool', value: type === 'true' };
+    case 'none':
+      return { kind: 'none' };
+    case 'list':
+    case 'tuple': {
+      const items: Literal[] = [];
+      eachNamedChild(cursor, (child) => {
+        if (child !== 'comment') items.push(literalAt(cursor));
+      });
+      return { kind: type, items };
+    }
+    case 'parenthesized_expression': {
+      let count = 0;
+      let only: Literal | undefined;
+      eachNamedChild(cursor, (child) => {
+        if (child === 'comment') return undefined;
+        if (++count > 1) return 'stop';
+        only = literalAt(cursor);
+      });
+      return count === 1 ? only! : { kind: 'expr', text: cursor.nodeText };
+    }
+    case 'dictionary': {
+      let plain = true;
+      eachNamedChild(cursor, (child) => (child !== 'pair' && child !== 'comment' ? ((plain = false), 'stop') : undefined));
+      if (!plain) return { kind: 'expr', text: cursor.nodeText };
+      const entries: Array<[Literal, Literal]> = [];
+      eachNamedChild(cursor, (child) => {
+        if (child === 'pair') entries.push(pairAt(cursor));
+      });
+      return { kind: 'dict', entries };
+    }
+    default:
+      return { kind: 'expr', text: cursor.nodeText };
+  }
+}
+
+function pairAt(cursor: Cursor): [Literal, Literal] {
+  let key: Literal | undefined;
+  let value: Literal | undefined;
+  eachChild(cursor, (field) => {
+    if (field === 'key' && !key) key = literalAt(cursor);
+    else if (field === 'value' && !value) value = literalAt(cursor);
+  });
+  return [key!, value!];
+}
