@@ -6,6 +6,8 @@ module.exports = {
   testEnvironment: 'node',
   testTimeout: 60000,
   maxWorkers: 2,
+  globalSetup: '<rootDir>/test/jest-temp-setup.js',
+  globalTeardown: '<rootDir>/test/jest-temp-teardown.js',
   // Native packages load once per process (see test/jest-native-once.js).
   moduleNameMapper: {
     '^tree-sitter$': '<rootDir>/test/jest-tree-sitter.js',
