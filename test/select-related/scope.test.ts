@@ -1,6 +1,7 @@
-// Scopes finds every binding of a file with one query and a sweep over scope spans. This checks it
-// against the plain definition, node by node: bindingOf on every identifier, kept in the scope that
-// scopeOf gives it (a def or class name in the scope around it, comprehension targets in none).
+// Scopes finds the bindings of a name at its occurrences in the text. This checks it against the plain
+// definition, node by node: bindingOf on every identifier, kept in the scope that scopeOf gives it (a
+// def or class name in the scope around it, comprehension targets in none), for every name of every
+// scope.
 import { Node, parsePython, query } from '../../src/parse';
 import { bindingOf, Scopes, scopeOf } from '../../transforms/select-related/scope';
 
@@ -15,6 +16,8 @@ x: int
 y: int = 2
 u, (v, *w) = 1, (2, 3)
 obj.attr = 3
+café = "café outer"  # café
+naïve_ü = café
 seq[0] = 4
 counter += 1
 del top
@@ -108,17 +111,19 @@ test('every scope binds what the plain definition says, in document order', () =
   const tree = parsePython(SOURCE);
   const scopes = [tree.rootNode, ...query('[(function_definition) (lambda) (class_definition)] @scope').captures(tree.rootNode).map((capture) => capture.node)];
   const reference = expected(tree.rootNode);
-  const found = new Scopes();
+  const found = new Scopes(SOURCE);
+  const names = [...new Set(query('(identifier) @name').captures(tree.rootNode).map((capture) => capture.node.text))];
   let bindingsSeen = 0;
   for (const scope of scopes) {
-    const actual = new Map([...found.bindings(scope)].map(([name, bindings]) => [name, bindings.map(describe)]));
+    const actual = new Map(names.map((name) => [name, found.bindingsOf(scope, name).map(describe)] as const).filter(([, bindings]) => bindings.length > 0));
     expect(actual).toEqual(reference.get(scope.id) ?? new Map());
     bindingsSeen += [...actual.values()].flat().length;
   }
   // The source exercises every kind; the comparison is not vacuous.
   expect(bindingsSeen).toBeGreaterThan(50);
-  const module = found.bindings(tree.rootNode);
-  expect(module.get('outer')).toEqual([expect.objectContaining({ kind: 'other' })]);
-  expect(module.get('Outer')).toEqual([expect.objectContaining({ kind: 'class' })]);
-  expect(module.get('first')?.[0]).toEqual(expect.objectContaining({ kind: 'assign' }));
+  expect(found.bindingsOf(tree.rootNode, 'outer')).toEqual([expect.objectContaining({ kind: 'other' })]);
+  expect(found.bindingsOf(tree.rootNode, 'Outer')).toEqual([expect.objectContaining({ kind: 'class' })]);
+  expect(found.bindingsOf(tree.rootNode, 'first')[0]).toEqual(expect.objectContaining({ kind: 'assign' }));
+  // Occurrences in strings, comments, attributes and keyword arguments bind nothing.
+  expect(found.bindingsOf(tree.rootNode, 'attr')).toEqual([]);
 });

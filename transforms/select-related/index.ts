@@ -65,7 +65,7 @@ function querysetHint(index: ProjectIndex): RegExp {
 }
 
 function analyze({ file, index }: AnalysisContext): Finding[] {
-  const scopes = new Scopes();
+  const scopes = new Scopes(file.text);
   const names = new Names(index, file.module, index.files[file.path]?.isPackage ?? false, scopes);
   const sources = new Sources(names, index);
   const uses = new Uses(index);

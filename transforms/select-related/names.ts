@@ -54,7 +54,7 @@ export class Names {
   /** The binding of a name as read at `identifier`, when exactly one statement binds it. */
   private onlyBinding(identifier: Node): Binding | undefined {
     const scope = this.scopes.definingScope(identifier, identifier.text);
-    const bindings = scope ? this.scopes.bindings(scope).get(identifier.text) ?? [] : [];
+    const bindings = scope ? this.scopes.bindingsOf(scope, identifier.text) : [];
     return bindings.length === 1 ? bindings[0] : undefined;
   }
 
@@ -84,7 +84,7 @@ export class Names {
   instance(expression: Node): { model: ModelInfo; calls: ChainCall[] } | undefined {
     if (expression.type !== 'identifier') return this.instanceFrom(expression);
     const scope = this.scopes.definingScope(expression, expression.text);
-    const bindings = scope ? this.scopes.bindings(scope).get(expression.text) ?? [] : [];
+    const bindings = scope ? this.scopes.bindingsOf(scope, expression.text) : [];
     const found = bindings.map((binding) => (binding.kind === 'assign' ? this.instanceFrom(binding.value) : undefined));
     const [first] = found;
     return first && found.every((candidate) => candidate?.model === first.model) ? first : undefined;

@@ -128,46 +128,22 @@ function isKeywordName(identifier: Node): boolean {
   return identifier.parent?.type === 'keyword_argument' && sameNode(identifier.parent.childForFieldName('name'), identifier);
 }
 
-// Every identifier a file binds, found by one native query; the capture name says how it is bound,
-// so JS looks at the node only for plain assignments (the value) and targets inside wrappers
-// (`a, (b, *c) = ...`, `with x as y`), which bindingOf walks. Kinds agree with bindingOf.
-const BINDING_PATTERNS = `
-(assignment left: (identifier) @assign)
-[
-  (augmented_assignment left: (identifier) @other)
-  (for_statement left: (identifier) @other)
-  (named_expression name: (identifier) @other)
-  (delete_statement (identifier) @other)
-  (global_statement (identifier) @other)
-  (nonlocal_statement (identifier) @other)
-]
-(function_definition name: (identifier) @definition)
-(class_definition name: (identifier) @class)
-[
-  (parameters (identifier) @param)
-  (lambda_parameters (identifier) @param)
-  (default_parameter name: (identifier) @param)
-  (typed_default_parameter name: (identifier) @param)
-  (typed_parameter . (identifier) @param)
-]
-[
-  (aliased_import alias: (identifier) @import)
-  (import_statement name: (dotted_name . (identifier) @import))
-  (import_from_statement name: (dotted_name . (identifier) @import))
-]
-(for_in_clause left: (identifier) @comprehension)
-[${[...TARGET_WRAPPERS].map((type) => `(${type} (identifier) @wrapped)`).join(' ')}]
-`;
-const BINDINGS = query(BINDING_PATTERNS);
-const SCOPE_NODES = query('[(function_definition) (lambda) (class_definition)] @scope');
-
-/** Names each scope of a file binds, found for the whole file at the first question. */
+/**
+ * How each scope of a file binds the names an analysis asks about, found at each name's occurrences
+ * in the text: an analysis asks about a few names (what a loop iterates, the models it names), and
+ * looking at their occurrences costs far less than finding every binding of the file.
+ */
 export class Scopes {
-  private byScope: Map<number, Map<string, Binding[]>> | undefined;
+  /** name -> scope id -> bindings, in document order. */
+  private readonly byName = new Map<string, Map<number, Binding[]>>();
 
-  bindings(scope: Node): Map<string, Binding[]> {
-    this.byScope ??= collectBindings(scope.tree.rootNode);
-    return this.byScope.get(scope.id) ?? new Map();
+  constructor(private readonly text: string) {}
+
+  /** How `scope` binds `name` (none: an empty list). */
+  bindingsOf(scope: Node, name: string): Binding[] {
+    let scopes = this.byName.get(name);
+    if (!scopes) this.byName.set(name, (scopes = bindingsAt(scope.tree.rootNode, name, occurrences(this.text, name))));
+    return scopes.get(scope.id) ?? [];
   }
 
   /**
@@ -178,7 +154,7 @@ export class Scopes {
     let scope: Node | undefined = scopeOf(node);
     let first = true;
     while (scope) {
-      if ((first || scope.type !== 'class_definition') && this.bindings(scope).has(name)) return scope;
+      if ((first || scope.type !== 'class_definition') && this.bindingsOf(scope, name).length > 0) return scope;
       if (scope.type === 'module') return undefined;
       first = false;
       scope = scopeOf(scope);
@@ -187,39 +163,47 @@ export class Scopes {
   }
 }
 
-interface Span {
-  start: number;
-  end: number;
-  node: Node;
+/** Where `name` occurs as a whole word. */
+function occurrences(text: string, name: string): number[] {
+  const found: number[] = [];
+  for (let at = text.indexOf(name); at !== -1; at = text.indexOf(name, at + 1)) {
+    if (!isNameCharacter(text, at - 1) && !isNameCharacter(text, at + name.length)) found.push(at);
+  }
+  return found;
 }
 
-function collectBindings(root: Node): Map<number, Map<string, Binding[]>> {
-  const candidates = BINDINGS.captures(root)
-    .filter((capture) => capture.name !== 'comprehension')
-    .map(({ name, node }) => ({ how: name, node, at: node.startIndex }))
-    .sort((a, b) => a.at - b.at);
-  // Scopes by position, swept in document order: a def, lambda or class holds what lies inside it,
-  // the module the rest. Spans nest, so the open ones form a stack.
-  const spans: Span[] = SCOPE_NODES.captures(root).map(({ node }) => ({ start: node.startIndex, end: node.endIndex, node }));
-  const open: Span[] = [];
-  let next = 0;
-  const byScope = new Map<number, Map<string, Binding[]>>();
-  for (const { how, node, at } of candidates) {
-    for (; next < spans.length && spans[next].start <= at; next++) {
-      while (open.length > 0 && open[open.length - 1].end <= spans[next].start) open.pop();
-      open.push(spans[next]);
-    }
-    while (open.length > 0 && open[open.length - 1].end <= at) open.pop();
-    const binding: Binding | undefined = how === 'assign' || how === 'wrapped' ? bindingOf(node) : { kind: how === 'definition' ? 'other' : (how as 'other' | 'param' | 'import' | 'class'), node };
-    if (!binding || (how === 'wrapped' && isComprehensionTarget(node))) continue;
-    // A def or class binds its name in the scope around it: the span below its own on the stack.
-    const depth = how === 'definition' || how === 'class' ? open.length - 2 : open.length - 1;
-    const scope = depth >= 0 ? open[depth].node : root;
-    let names = byScope.get(scope.id);
-    if (!names) byScope.set(scope.id, (names = new Map()));
-    const list = names.get(node.text) ?? [];
+const NAME_CHARACTER = /[\p{L}\p{M}\p{N}\p{Pc}]/u;
+
+/** Whether the character at `index` can be part of a Python name (letters, marks, digits, connectors). */
+function isNameCharacter(text: string, index: number): boolean {
+  const code = text.charCodeAt(index);
+  if (Number.isNaN(code)) return false;
+  if (code < 128) return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
+  return NAME_CHARACTER.test(String.fromCodePoint(text.codePointAt(index) ?? code));
+}
+
+/** The bindings of `name` at its occurrences, by scope: what bindingOf says of each identifier there. */
+function bindingsAt(root: Node, name: string, starts: number[]): Map<number, Binding[]> {
+  const found = new Map<number, Binding[]>();
+  for (const start of starts) {
+    const node = root.descendantForIndex(start, start + name.length);
+    if (node.type !== 'identifier' || node.startIndex !== start || node.endIndex !== start + name.length) continue;
+    const binding = bindingOf(node);
+    const scope = binding && bindingScope(node);
+    if (!binding || !scope) continue;
+    const list = found.get(scope.id) ?? [];
     list.push(binding);
-    names.set(node.text, list);
+    found.set(scope.id, list);
   }
-  return byScope;
+  return found;
+}
+
+/** The scope a binding identifier binds in; undefined for a comprehension's own target. */
+function bindingScope(identifier: Node): Node | undefined {
+  // A def or class binds its name in the scope around it.
+  const definition = identifier.parent;
+  if ((definition?.type === 'function_definition' || definition?.type === 'class_definition') && sameNode(definition.childForFieldName('name'), identifier)) {
+    return scopeOf(definition);
+  }
+  return isComprehensionTarget(identifier) ? undefined : scopeOf(identifier);
 }

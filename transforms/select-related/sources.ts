@@ -63,7 +63,7 @@ export class Sources {
   private variable(loop: Loop, name: Node): Source | undefined {
     const scope = this.names.scopes.definingScope(name, name.text);
     if (!scope || scope.id !== scopeOf(loop.node).id) return undefined;
-    const bindings = this.names.scopes.bindings(scope).get(name.text) ?? [];
+    const bindings = this.names.scopes.bindingsOf(scope, name.text);
     const assignments = bindings.flatMap((binding) => (binding.kind === 'assign' ? [binding] : []));
     if (assignments.length !== bindings.length) return undefined;
     const derives = (value: Node) => {
