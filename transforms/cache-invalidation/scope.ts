@@ -93,7 +93,29 @@ export class Scope {
     const body = isModule ? node : node.childForFieldName('body');
     if (!body) return;
     const nested = outermostSpans(NESTED_SCOPES.captures(body).map((capture) => capture.node));
-    for (const match of BINDINGS.matches(body)) {
+    if (!isModule) {
+      this.addMatches(body, nested);
+      return;
+    }
+    // Most of a module's text is in its functions and classes, which bind nothing at module level but
+    // their names: the query runs on the other statements only.
+    for (const statement of body.namedChildren) {
+      const definition = statement.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
+      if (definition?.type !== 'function_definition' && definition?.type !== 'class_definition') {
+        this.addMatches(statement, nested);
+        continue;
+      }
+      for (const decorator of statement.type === 'decorated_definition' ? statement.namedChildren : []) {
+        if (decorator.type === 'decorator') this.addMatches(decorator, nested);
+      }
+      const name = definition.childForFieldName('name');
+      if (name) this.addMatch([{ name: 'def', node: name }]);
+    }
+  }
+
+  /** The bindings the query finds in `node`, but for those inside the nested defs and classes. */
+  private addMatches(node: Node, nested: Array<[number, number]>): void {
+    for (const match of BINDINGS.matches(node)) {
       const capture = match.captures[0];
       // A def binds its name in the scope around it, not in its own: its own span starts at the def.
       const inNested = capture.name === 'def' ? within(nested, capture.node.parent!.startIndex, false) : within(nested, capture.node.startIndex, true);
