@@ -90,3 +90,23 @@ export function positionOf(text: string, offset: number): { line: number; column
   }
   return { line, column: offset - lineStart + 1 };
 }
+
+/** Where `name` (a Python name) occurs in `text` as a whole word: not inside a longer name. */
+export function wordOccurrences(text: string, name: string): number[] {
+  const found: number[] = [];
+  for (let at = text.indexOf(name); at !== -1; at = text.indexOf(name, at + 1)) {
+    if (!isNameCharacter(text, at - 1) && !isNameCharacter(text, at + name.length)) found.push(at);
+  }
+  return found;
+}
+
+const NAME_CHARACTER = /[\p{L}\p{M}\p{N}\p{Pc}]/u;
+
+/** Whether the character at `index` (of either half of a surrogate pair) can be part of a Python name. */
+function isNameCharacter(text: string, index: number): boolean {
+  const code = text.charCodeAt(index);
+  if (Number.isNaN(code)) return false;
+  if (code < 128) return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
+  const start = code >= 0xdc00 && code <= 0xdfff && index > 0 ? index - 1 : index;
+  return NAME_CHARACTER.test(String.fromCodePoint(text.codePointAt(start)!));
+}

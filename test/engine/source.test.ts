@@ -1,4 +1,4 @@
-import { decodeSource, hashSource, lineEnding, positionOf } from '../../src/source';
+import { decodeSource, hashSource, lineEnding, positionOf, wordOccurrences } from '../../src/source';
 
 const bytes = (text: string) => Buffer.from(text, 'utf8');
 
@@ -45,4 +45,11 @@ test('lineEnding and positionOf', () => {
   expect(lineEnding('a\r\nb\r\n')).toBe('\r\n');
   expect(lineEnding('a\nb')).toBe('\n');
   expect(positionOf('ab\ncd\r\nef', 7)).toEqual({ line: 3, column: 1 });
+});
+
+test('wordOccurrences finds a name only where it is not part of a longer name', () => {
+  const text = ' set reset set_x x.set(1) "set" éset setà set\n𝑥set\nset';
+  expect(wordOccurrences(text, 'set').map((at) => text.slice(at - 1, at + 4))).toEqual([' set ', '.set(', '"set"', ' set\n', '\nset']);
+  expect(wordOccurrences('set', 'set')).toEqual([0]);
+  expect(wordOccurrences('', 'set')).toEqual([]);
 });

@@ -3,7 +3,8 @@
 // queryset operations. It runs on every file when the index is built, so a file that mentions none
 // of these is dismissed by a text test first.
 import type { Node, Tree } from '../../src/parse';
-import { query } from '../../src/parse';
+import { sameNode } from '../../src/parse';
+import { wordOccurrences } from '../../src/source';
 import { canonicalKey } from './canonical';
 import { cacheTarget } from './cache-refs';
 import type { BulkFact, CacheFileFacts, CacheTarget, ClassRef, DeleterFact, KeyFact, WriteFact } from './facts';
@@ -13,10 +14,7 @@ import { classRef, modelCallRef, querysetOf, short } from './origins';
 import { enclosingFunction, Scope } from './scope';
 import { analyzeValue } from './values';
 
-const CALLS = query(`(call
-  function: (attribute object: (_) @object attribute: (identifier) @method)
-  arguments: (argument_list) @args
-  (#match? @method "^(set|add|set_many|get_or_set|delete|delete_many|update|bulk_create|bulk_update|connect)$")) @call`);
+const METHODS = ['set', 'add', 'set_many', 'get_or_set', 'delete', 'delete_many', 'update', 'bulk_create', 'bulk_update', 'connect'];
 const WRITES = new Set(['set', 'add', 'set_many', 'get_or_set']);
 const DELETES = new Set(['delete', 'delete_many']);
 const BULK = new Set(['update', 'bulk_create', 'bulk_update']);
@@ -45,7 +43,7 @@ class Collector {
 
   constructor(
     private readonly tree: Tree,
-    text: string,
+    private readonly text: string,
   ) {
     this.mentionsCache = text.includes('django.core.cache');
   }
@@ -56,24 +54,43 @@ class Collector {
   }
 
   run(): CacheFileFacts {
-    for (const match of CALLS.matches(this.tree.rootNode)) {
-      const get = (name: string) => match.captures.find((capture) => capture.name === name)!.node;
-      const method = get('method').text;
+    for (const { method, call, object, args } of this.calls()) {
       if ((WRITES.has(method) || DELETES.has(method)) && !this.mentionsCache) continue;
-      if (!WRITES.has(method) && !DELETES.has(method) && !BULK.has(method) && !MODEL_SIGNALS.test(get('object').text.split('.').pop()!)) continue;
-      const call = get('call');
+      if (!WRITES.has(method) && !DELETES.has(method) && !BULK.has(method) && !MODEL_SIGNALS.test(object.text.split('.').pop()!)) continue;
       const scope = this.scopeAt(call);
       if (WRITES.has(method) || DELETES.has(method)) {
-        const target = cacheTarget(get('object'), scope);
+        const target = cacheTarget(object, scope);
         if (!target) continue;
-        if (WRITES.has(method)) this.write(call, method, target, get('args'), scope);
-        else this.delete(call, target, get('args'), scope);
-      } else if (BULK.has(method)) this.bulk(call, method, get('object'), scope);
-      else this.connect(call, get('object'), get('args'), scope);
+        if (WRITES.has(method)) this.write(call, method, target, args, scope);
+        else this.delete(call, target, args, scope);
+      } else if (BULK.has(method)) this.bulk(call, method, object, scope);
+      else this.connect(call, object, args, scope);
     }
     this.helpersAndAliases();
     this.facts.deleters = [...this.deleters.values()].filter((deleter) => deleter.deletes.length > 0);
     return this.facts;
+  }
+
+  /**
+   * Calls of the methods that matter, `object.method(arguments)`, in the order of the calls. They are
+   * found at the occurrences of the method names in the text: a query over the whole tree would test
+   * every call's method name in JS.
+   */
+  private calls(): Array<{ method: string; call: Node; object: Node; args: Node }> {
+    const root = this.tree.rootNode;
+    const found: Array<{ method: string; call: Node; object: Node; args: Node; start: number; end: number }> = [];
+    for (const method of METHODS) {
+      for (const at of wordOccurrences(this.text, method)) {
+        const name = root.descendantForIndex(at, at + method.length);
+        if (name.type !== 'identifier' || name.startIndex !== at || name.endIndex !== at + method.length) continue;
+        const attribute = name.parent;
+        const object = attribute?.type === 'attribute' && sameNode(attribute.childForFieldName('attribute'), name) ? attribute.childForFieldName('object') : null;
+        const call = object ? attribute!.parent : null;
+        const args = call?.type === 'call' && sameNode(call.childForFieldName('function'), attribute) ? call.childForFieldName('arguments') : null;
+        if (args?.type === 'argument_list') found.push({ method, call: call!, object: object!, args, start: call!.startIndex, end: call!.endIndex });
+      }
+    }
+    return found.sort((a, b) => a.start - b.start || b.end - a.end);
   }
 
   /** The scope of the innermost function around a node (built once per function). */

@@ -3,6 +3,7 @@
 // where a name a function reads was bound.
 import type { Node } from '../../src/parse';
 import { query, sameNode } from '../../src/parse';
+import { wordOccurrences } from '../../src/source';
 
 export type Binding =
   | { kind: 'assign'; node: Node; value: Node }
@@ -142,7 +143,7 @@ export class Scopes {
   /** How `scope` binds `name` (none: an empty list). */
   bindingsOf(scope: Node, name: string): Binding[] {
     let scopes = this.byName.get(name);
-    if (!scopes) this.byName.set(name, (scopes = bindingsAt(scope.tree.rootNode, name, occurrences(this.text, name))));
+    if (!scopes) this.byName.set(name, (scopes = bindingsAt(scope.tree.rootNode, name, wordOccurrences(this.text, name))));
     return scopes.get(scope.id) ?? [];
   }
 
@@ -161,25 +162,6 @@ export class Scopes {
     }
     return undefined;
   }
-}
-
-/** Where `name` occurs as a whole word. */
-function occurrences(text: string, name: string): number[] {
-  const found: number[] = [];
-  for (let at = text.indexOf(name); at !== -1; at = text.indexOf(name, at + 1)) {
-    if (!isNameCharacter(text, at - 1) && !isNameCharacter(text, at + name.length)) found.push(at);
-  }
-  return found;
-}
-
-const NAME_CHARACTER = /[\p{L}\p{M}\p{N}\p{Pc}]/u;
-
-/** Whether the character at `index` can be part of a Python name (letters, marks, digits, connectors). */
-function isNameCharacter(text: string, index: number): boolean {
-  const code = text.charCodeAt(index);
-  if (Number.isNaN(code)) return false;
-  if (code < 128) return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
-  return NAME_CHARACTER.test(String.fromCodePoint(text.codePointAt(index) ?? code));
 }
 
 /** The bindings of `name` at its occurrences, by scope: what bindingOf says of each identifier there. */
