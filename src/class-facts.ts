@@ -1,24 +1,18 @@
 // The facts of class bodies and literals, most of what a file tells the index: they are read with a
 // tree cursor, which creates no node objects (a node object per statement cost more than parsing).
 import type { CallFact, ClassFact, Literal } from './facts';
-import { Cursor, eachChild, eachNamedChild, stringValueAt } from './parse';
+import { Cursor, eachField, eachNamedChild, stringValueAt } from './parse';
 
 /** A class: its name, bases, attribute assignments, Meta options and methods (the cursor on the class_definition). */
 export function classFact(cursor: Cursor): ClassFact {
   const fact: ClassFact = { name: '', line: cursor.startPosition.row + 1, bases: [], attributes: [], meta: {}, methods: [] };
-  let named = false;
-  eachChild(cursor, (field) => {
-    if (field === 'name' && !named) {
-      fact.name = cursor.nodeText;
-      named = true;
-    } else if (field === 'superclasses') {
+  eachField(cursor, {
+    name: () => (fact.name = cursor.nodeText),
+    superclasses: () =>
       eachNamedChild(cursor, (type) => {
         if (type !== 'keyword_argument') fact.bases.push(cursor.nodeText);
-      });
-    } else if (field === 'body') {
-      eachNamedChild(cursor, (type) => classStatement(cursor, type, fact));
-      return 'stop';
-    }
+      }),
+    body: () => eachNamedChild(cursor, (type) => classStatement(cursor, type, fact)),
   });
   return fact;
 }
@@ -26,7 +20,7 @@ export function classFact(cursor: Cursor): ClassFact {
 /** A statement of a class body: a method, the Meta class, or an attribute assignment. */
 function classStatement(cursor: Cursor, type: string, fact: ClassFact): void {
   if (type === 'decorated_definition') {
-    eachChild(cursor, (field) => (field === 'definition' ? (definitionInClass(cursor, fact), 'stop') : undefined));
+    eachField(cursor, { definition: () => definitionInClass(cursor, fact) });
   } else if (type === 'function_definition' || type === 'class_definition') {
     definitionInClass(cursor, fact);
   } else if (type === 'expression_statement') {
@@ -42,14 +36,11 @@ function definitionInClass(cursor: Cursor, fact: ClassFact): void {
   const isClass = cursor.nodeType === 'class_definition';
   if (!isClass && cursor.nodeType !== 'function_definition') return;
   let name: string | undefined;
-  eachChild(cursor, (field) => {
-    if (field === 'name' && name === undefined) {
-      name = cursor.nodeText;
-      if (!isClass) return 'stop';
-    } else if (field === 'body' && isClass) {
-      if (name === 'Meta') eachNamedChild(cursor, () => firstNamedChild(cursor, (inner) => metaOption(cursor, inner, fact)));
-      return 'stop';
-    }
+  eachField(cursor, {
+    name: () => (name = cursor.nodeText),
+    body: () => {
+      if (isClass && name === 'Meta') eachNamedChild(cursor, () => firstNamedChild(cursor, (inner) => metaOption(cursor, inner, fact)));
+    },
   });
   if (!isClass) fact.methods.push(name ?? '');
 }
@@ -72,30 +63,25 @@ function assignmentAt(cursor: Cursor, withCall = true): { name: string; value: L
   let left: { type: string; text: string } | undefined;
   let value: Literal | undefined;
   let call: CallFact | undefined;
-  eachChild(cursor, (field) => {
-    if (field === 'left' && !left) left = { type: cursor.nodeType, text: cursor.nodeText };
-    else if (field === 'right' && !value) {
+  eachField(cursor, {
+    left: () => (left = { type: cursor.nodeType, text: cursor.nodeText }),
+    right: () => {
       value = literalAt(cursor);
       if (withCall && cursor.nodeType === 'call') call = callFactAt(cursor);
-    }
+    },
   });
   return left?.type === 'identifier' && value ? { name: left.text, value, call } : undefined;
 }
 
 function callFactAt(cursor: Cursor): CallFact {
   const fact: CallFact = { callee: '', args: [], kwargs: {} };
-  let called = false;
-  eachChild(cursor, (field) => {
-    if (field === 'function' && !called) {
-      fact.callee = cursor.nodeText;
-      called = true;
-    } else if (field === 'arguments') {
+  eachField(cursor, {
+    function: () => (fact.callee = cursor.nodeText),
+    arguments: () =>
       eachNamedChild(cursor, (type) => {
         if (type === 'keyword_argument') keywordArgument(cursor, fact);
         else if (type !== 'comment') fact.args.push(literalAt(cursor));
-      });
-      return 'stop';
-    }
+      }),
   });
   return fact;
 }
@@ -103,10 +89,7 @@ function callFactAt(cursor: Cursor): CallFact {
 function keywordArgument(cursor: Cursor, fact: CallFact): void {
   let name: string | undefined;
   let value: Literal | undefined;
-  eachChild(cursor, (field) => {
-    if (field === 'name' && name === undefined) name = cursor.nodeText;
-    else if (field === 'value' && value === undefined) value = literalAt(cursor);
-  });
+  eachField(cursor, { name: () => (name = cursor.nodeText), value: () => (value = literalAt(cursor)) });
   if (name && value) fact.kwargs[name] = value;
 }
 
@@ -165,9 +148,6 @@ export function literalAt(cursor: Cursor): Literal {
 function pairAt(cursor: Cursor): [Literal, Literal] {
   let key: Literal | undefined;
   let value: Literal | undefined;
-  eachChild(cursor, (field) => {
-    if (field === 'key' && !key) key = literalAt(cursor);
-    else if (field === 'value' && !value) value = literalAt(cursor);
-  });
+  eachField(cursor, { key: () => (key = literalAt(cursor)), value: () => (value = literalAt(cursor)) });
   return [key!, value!];
 }

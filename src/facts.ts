@@ -1,7 +1,7 @@
 // Per-file facts: what the project index needs from one file, extracted from its tree in one pass.
 // Facts are plain data: workers compute them, the cache stores them, the main thread merges them.
 import { classFact, literalAt } from './class-facts';
-import { Cursor, eachChild, eachNamedChild, Node, Tree, query, sameNode, stringValue } from './parse';
+import { Cursor, eachChild, eachField, eachNamedChild, Node, Tree, query, sameNode, stringValue } from './parse';
 
 export type Literal =
   | { kind: 'str'; value: string }
@@ -150,7 +150,7 @@ function visitModuleStatements(cursor: Cursor, placement: Placement, facts: File
       seenImports.add(cursor.startIndex);
       facts.imports.push(...importFacts(cursor, placement.typeChecking ? 'type-checking' : 'module'));
     } else if (type === 'decorated_definition') {
-      eachChild(cursor, (inner) => (inner === 'definition' ? (definitionFact(cursor, facts), 'stop') : undefined));
+      eachField(cursor, { definition: () => definitionFact(cursor, facts) });
     } else if (type === 'class_definition' || type === 'function_definition') {
       definitionFact(cursor, facts);
     } else if (type === 'expression_statement') {
@@ -169,7 +169,7 @@ function definitionFact(cursor: Cursor, facts: FileFacts): void {
   if (cursor.nodeType === 'class_definition') facts.classes.push(classFact(cursor));
   else if (cursor.nodeType === 'function_definition') {
     let name = '';
-    eachChild(cursor, (field) => (field === 'name' ? ((name = cursor.nodeText), 'stop') : undefined));
+    eachField(cursor, { name: () => (name = cursor.nodeText) });
     facts.functions.push(name);
   }
 }
@@ -201,15 +201,16 @@ function settingFact(cursor: Cursor, conditional: boolean): SettingFact | undefi
   if (type === 'call') {
     let callee: Callee | undefined;
     let args: string | undefined;
-    eachChild(cursor, (field) => {
-      if (field === 'function' && !callee) {
+    eachField(cursor, {
+      function: () => {
         const found: Callee = { type: cursor.nodeType };
-        eachChild(cursor, (part) => {
-          if (part === 'object' && !found.object) found.object = { type: cursor.nodeType, text: cursor.nodeText };
-          else if (part === 'attribute' && found.method === undefined) found.method = cursor.nodeText;
+        eachField(cursor, {
+          object: () => (found.object = { type: cursor.nodeType, text: cursor.nodeText }),
+          attribute: () => (found.method = cursor.nodeText),
         });
         callee = found;
-      } else if (field === 'arguments' && args === undefined) args = cursor.nodeText;
+      },
+      arguments: () => (args = cursor.nodeText),
     });
     const object = callee?.object;
     const method = callee?.method;
@@ -248,10 +249,7 @@ function importedName(cursor: Cursor, type: string): { name: string; alias?: str
   if (type !== 'aliased_import') return { name: cursor.nodeText, aliased: false };
   let name: string | undefined;
   let alias: string | undefined;
-  eachChild(cursor, (field) => {
-    if (field === 'name' && name === undefined) name = cursor.nodeText;
-    else if (field === 'alias' && alias === undefined) alias = cursor.nodeText;
-  });
+  eachField(cursor, { name: () => (name = cursor.nodeText), alias: () => (alias = cursor.nodeText) });
   return { name: name ?? '', alias, aliased: true };
 }
 

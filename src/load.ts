@@ -115,9 +115,9 @@ export async function loadProject(options: RunOptions, executor: () => Executor,
   // Facts an index from the cache did not need are collected once, if a re-analysis asks for them.
   let inputs = collected && Promise.resolve(collected.inputs);
   const loadInputs = () => (inputs ??= collect(hashes).then((again) => again.inputs));
-  let indexed: Promise<ProjectIndex> | undefined;
+  let indexLoad: Promise<ProjectIndex> | undefined;
   const loadIndex = () =>
-    (indexed ??= Promise.resolve(index ?? caches.index.get(treeKey)).then(async (found) => {
+    (indexLoad ??= Promise.resolve(index ?? caches.index.get(treeKey)).then(async (found) => {
       if (found) return found;
       const rebuilt = buildIndex(await loadInputs(), django, indexContext);
       caches.index.set(treeKey, rebuilt);

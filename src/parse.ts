@@ -100,6 +100,19 @@ export function eachChild(cursor: Cursor, visit: (field: string | undefined) => 
   cursor.gotoParent();
 }
 
+/**
+ * Calls the visitor of each field (`{ name: ..., body: ... }`) with the cursor on that field's first
+ * child, in the children's order, then puts the cursor back.
+ */
+export function eachField(cursor: Cursor, visitors: Record<string, () => void>): void {
+  const seen = new Set<string>();
+  eachChild(cursor, (field) => {
+    if (field === undefined || seen.has(field) || !visitors[field]) return;
+    seen.add(field);
+    visitors[field]();
+  });
+}
+
 /** eachChild over the named children only, with their type. */
 export function eachNamedChild(cursor: Cursor, visit: (type: string, field: string | undefined) => void | 'stop'): void {
   eachChild(cursor, (field) => (cursor.nodeIsNamed ? visit(cursor.nodeType, field) : undefined));

@@ -2,6 +2,7 @@
 // instance comes from, what the cached value reads, and which code already deletes keys.
 import { parsePython } from '../../src/parse';
 import { collectCacheFacts } from '../../transforms/cache-invalidation/collect';
+import { Scope } from '../../transforms/cache-invalidation/scope';
 import type { CacheFileFacts, KeyFact, OriginFact } from '../../transforms/cache-invalidation/facts';
 import { renderKey } from '../../transforms/cache-invalidation/plan-key';
 
@@ -270,4 +271,25 @@ describe('bulk operations', () => {
       ['bulk_create', 8, 'class'],
     ]);
   });
+});
+
+test('method names outside calls (a reference, a string, a comment, a longer name) are not calls', () => {
+  const collected = facts([
+    ...HEAD,
+    'def view(request, product_id):',
+    '    product = Product.objects.get(pk=product_id)',
+    '    setter = cache.set',
+    '    note = "cache.set(f\'p:{product.pk}\', 1)"',
+    '    # cache.set(f"p:{product.pk}", 1)',
+    '    cache.reset(f"p:{product.pk}")',
+    '    cache.set(f"p:{product.pk}", product.name)',
+  ]);
+  expect(collected.writes.map((write) => write.line)).toEqual([10]);
+});
+
+test('a module binds what its statements bind and the names of its functions and classes, not what is inside them', () => {
+  const text = ['import os', 'try:', '    from json import loads', 'except ImportError:', '    loads = None', '@register(hook := make())', 'def view():', '    inner = 1', 'class Thing:', '    attribute = 2', 'for item in []:', '    seen = item', ''].join('\n');
+  const module = new Scope(parsePython(text).rootNode, undefined);
+  expect(module.entries().map(([name]) => name).sort()).toEqual(['Thing', 'hook', 'item', 'loads', 'os', 'seen', 'view']);
+  expect(module.own('loads').map((binding) => binding.kind)).toEqual(['import', 'assign']);
 });
