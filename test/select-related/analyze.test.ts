@@ -56,7 +56,10 @@ function analyze(code: string, options: { django?: Version; files?: Record<strin
   const index = buildIndex(inputs, { version: options.django ?? null, source: 'test' });
   const entry = index.files[path];
   const file = { path, module: entry.module, role: entry.role, text: code, tree: parsePython(code) };
-  return { findings: selectRelated.analyze({ file, index, options: {}, readText: () => undefined, isSuppressed: () => false }), text: code };
+  const findings = selectRelated.analyze({ file, index, options: {}, readText: () => undefined, isSuppressed: () => false });
+  // The text test that runs before any parse must let through every file with findings.
+  if (findings.length > 0) expect(selectRelated.mayApply(file, index)).toBe(true);
+  return { findings, text: code };
 }
 
 /** The text after the fixes, and the codes and reasons of the findings. */

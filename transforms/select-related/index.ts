@@ -16,6 +16,7 @@ import { Bypass, LoopUse, Unresolved, Uses } from './reads';
 import { Scopes } from './scope';
 import { Source, Sources } from './sources';
 import { findWrites } from './writes';
+import { mayReadRelations } from './prefilter';
 
 const ID = 'select-related';
 const SOURCES = ['docs/ref/models/querysets.txt', 'docs/topics/db/optimization.txt'];
@@ -47,7 +48,8 @@ export const selectRelated: Transform = {
   ],
   // Migrations use historical models (apps.get_model in RunPython) that the index does not describe;
   // tests may assert query counts. Neither is touched.
-  mayApply: (file, index) => file.role !== 'migration' && file.role !== 'test' && file.role !== 'settings' && /\bfor\b/.test(file.text) && querysetHint(index).test(file.text),
+  mayApply: (file, index) =>
+    file.role !== 'migration' && file.role !== 'test' && file.role !== 'settings' && /\bfor\b/.test(file.text) && querysetHint(index).test(file.text) && mayReadRelations(file.text, index),
   analyze,
 };
 
