@@ -4,12 +4,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { emptyFacts, extractFacts, FileFacts } from './facts';
 import type { Finding, Problem } from './model';
-import { firstSyntaxError, parsePython } from './parse';
+import { firstSyntaxError, parsePython, Tree } from './parse';
 import { needsFacts, ProjectIndex } from './project/index';
 import { decodeSource, hashSource, textHash } from './source';
 import { mayHoldSuppressions, SuppressedFinding, Suppression, suppressionFor, suppressionsIn } from './suppressions';
 import { selectTransforms } from '../transforms/registry';
-import type { TransformOptions } from '../transforms/types';
+import type { ParsedFile, TransformOptions } from '../transforms/types';
 
 export interface CollectJob {
   root: string;
@@ -141,7 +141,17 @@ function analyzeFile(batch: AnalyzeBatch, job: AnalyzeJob): AnalyzeResult {
   const marked = mayHoldSuppressions(text);
   // A file with djfix comments is parsed even when no transform applies, so unused comments are known.
   if (applicable.length === 0 && !marked) return result;
-  const parsed = { path: job.path, module: entry.module, role: entry.role, text, tree: parsePython(text) };
+  // Parsed when a transform first asks for the tree: some answer from the index's facts alone.
+  let tree: Tree | undefined;
+  const parsed: ParsedFile = {
+    path: job.path,
+    module: entry.module,
+    role: entry.role,
+    text,
+    get tree() {
+      return (tree ??= parsePython(text));
+    },
+  };
   // Every text a transform reads is remembered, so its edits are applied only to that same text.
   const seen = new Map<string, string>([[job.path, text]]);
   const readText = (other: string) => {
