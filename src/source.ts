@@ -91,10 +91,10 @@ export function positionOf(text: string, offset: number): { line: number; column
   return { line, column: offset - lineStart + 1 };
 }
 
-/** Where `name` (a Python name) occurs in `text` as a whole word: not inside a longer name. */
-export function wordOccurrences(text: string, name: string): number[] {
+/** Where `name` (a Python name) occurs in `text` as a whole word (not inside a longer name), from `from` up to `to`. */
+export function wordOccurrences(text: string, name: string, from = 0, to = text.length): number[] {
   const found: number[] = [];
-  for (let at = text.indexOf(name); at !== -1; at = text.indexOf(name, at + 1)) {
+  for (let at = text.indexOf(name, from); at !== -1 && at + name.length <= to; at = text.indexOf(name, at + 1)) {
     if (!isNameCharacter(text, at - 1) && !isNameCharacter(text, at + name.length)) found.push(at);
   }
   return found;

@@ -1,7 +1,9 @@
 // The text test select-related runs before parsing a file: it may let through files without
 // findings, never turn away one with findings, whatever the spacing, comments or names.
 import type { ProjectIndex } from '../../src/project/index';
-import { mayReadRelations } from '../../transforms/select-related/prefilter';
+import { parsePython } from '../../src/parse';
+import { findLoops, loopOf } from '../../transforms/select-related/loops';
+import { loopMayReadRelations, mayReadRelations } from '../../transforms/select-related/prefilter';
 
 const index = {
   models: {
@@ -39,5 +41,18 @@ describe('select-related text test', () => {
 
   it('never scans a file twice over when a `for` has no `in` after it', () => {
     expect(passes('# for '.repeat(100_000))).toBe(false);
+  });
+});
+
+describe('select-related text test for one loop', () => {
+  const loops = (code: string) => findLoops(parsePython(code).rootNode).map((node) => loopOf(node)!);
+
+  it('looks in every region a loop runs per row, and only there', () => {
+    const [comprehension] = loops('names = [1 for order in orders if order.customer]\n');
+    expect(loopMayReadRelations('names = [1 for order in orders if order.customer]\n', comprehension, index)).toBe(true);
+    const code = 'for order in orders:\n    order.total\nfor other in orders:\n    order.customer\n';
+    const [first, second] = loops(code);
+    expect(loopMayReadRelations(code, first, index)).toBe(false);
+    expect(loopMayReadRelations(code, second, index)).toBe(false);
   });
 });

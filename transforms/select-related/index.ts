@@ -16,7 +16,7 @@ import { Bypass, LoopUse, Unresolved, Uses } from './reads';
 import { Scopes } from './scope';
 import { Source, Sources } from './sources';
 import { findWrites } from './writes';
-import { mayReadRelations } from './prefilter';
+import { loopMayReadRelations, mayReadRelations } from './prefilter';
 
 const ID = 'select-related';
 const SOURCES = ['docs/ref/models/querysets.txt', 'docs/topics/db/optimization.txt'];
@@ -75,6 +75,7 @@ function analyze({ file, index }: AnalysisContext): Finding[] {
   let quote: string | undefined;
   for (const node of findLoops(file.tree.rootNode)) {
     const loop = loopOf(node);
+    if (loop && !loopMayReadRelations(file.text, loop, index)) continue;
     const source = loop && sources.of(loop);
     if (!loop || !source || source.kind === 'nested') continue;
     const use = uses.collect(loop, source.chain.model);

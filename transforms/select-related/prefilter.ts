@@ -6,6 +6,7 @@
 // "maybe": text in strings and comments counts, and Python's token gaps are all allowed.
 import type { ProjectIndex } from '../../src/project/index';
 import { wordOccurrences } from '../../src/source';
+import type { Loop } from './loops';
 
 /**
  * A name, read wider than Python's identifiers (which tree-sitter-python takes from Unicode's
@@ -62,13 +63,23 @@ function loopVariables(text: string): Set<string> {
 /** Whether some loop variable of the file may be read as `variable.relation`. */
 export function mayReadRelations(text: string, index: ProjectIndex): boolean {
   const relations = relationsOf(index);
-  if (relations.size === 0) return false;
-  for (const variable of loopVariables(text)) {
-    for (const at of wordOccurrences(text, variable)) {
-      ATTRIBUTE_AFTER.lastIndex = at + variable.length;
-      const attribute = ATTRIBUTE_AFTER.exec(text)?.[1];
-      if (attribute !== undefined && relations.has(attribute)) return true;
-    }
+  return relations.size > 0 && [...loopVariables(text)].some((variable) => readsRelation(text, variable, relations, 0, text.length));
+}
+
+/**
+ * Whether the loop may read `variable.relation` in the code it runs per row: the same test for one
+ * loop, so that the loops of a file that passed are not all followed.
+ */
+export function loopMayReadRelations(text: string, loop: Loop, index: ProjectIndex): boolean {
+  const relations = relationsOf(index);
+  return loop.regions.some((region) => readsRelation(text, loop.variable.text, relations, region.startIndex, region.endIndex));
+}
+
+function readsRelation(text: string, variable: string, relations: Set<string>, from: number, to: number): boolean {
+  for (const at of wordOccurrences(text, variable, from, to)) {
+    ATTRIBUTE_AFTER.lastIndex = at + variable.length;
+    const attribute = ATTRIBUTE_AFTER.exec(text)?.[1];
+    if (attribute !== undefined && relations.has(attribute)) return true;
   }
   return false;
 }
