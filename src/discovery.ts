@@ -38,7 +38,7 @@ export function discover(options: DiscoveryOptions): Discovered {
   const walk = (dir: string, ignores: Array<{ base: string; rules: Ignore }>) => {
     let real: string;
     try {
-      real = fs.realpathSync(dir);
+      real = fs.realpathSync.native(dir);
     } catch (error) {
       result.problems.push({ path: rel(options.root, dir), message: `cannot resolve directory: ${(error as Error).message}` });
       return;
@@ -135,13 +135,18 @@ function isAncestorLink(link: string): boolean {
 
 function isIgnored(ignores: Array<{ base: string; rules: Ignore }>, full: string, isDir: boolean): boolean {
   return ignores.some(({ base, rules }) => {
-    const relative = path.relative(base, full).split(path.sep).join('/');
+    const relative = rel(base, full);
     return relative !== '' && !relative.startsWith('..') && rules.ignores(isDir ? `${relative}/` : relative);
   });
 }
 
+/**
+ * `full` relative to `root`, with forward slashes. The walk joins every path onto the root, so the
+ * common case is a prefix to cut: path.relative, which resolves both paths, is the slow way round.
+ */
 export function rel(root: string, full: string): string {
-  return path.relative(root, full).split(path.sep).join('/');
+  const relative = full.startsWith(root) && full[root.length] === path.sep ? full.slice(root.length + 1) : path.relative(root, full);
+  return path.sep === '/' ? relative : relative.split(path.sep).join('/');
 }
 
 /**
