@@ -7,6 +7,7 @@ import type { Finding, Problem } from './model';
 import { firstSyntaxError, parsePython, Tree } from './parse';
 import { needsFacts, ProjectIndex } from './project/index';
 import { decodeSource, hashSource, textHash } from './source';
+import { FileStamp, stampOf } from './stamps';
 import { mayHoldSuppressions, SuppressedFinding, Suppression, suppressionFor, suppressionsIn } from './suppressions';
 import { selectTransforms } from '../transforms/registry';
 import type { ParsedFile, TransformOptions } from '../transforms/types';
@@ -20,10 +21,10 @@ export interface CollectJob {
   transforms: string[];
 }
 
-/** `hash` is missing only when the file could not be read or decoded. */
+/** `hash` is missing only when the file could not be read or decoded; `stamp` is the file's when it was read. */
 export type CollectResult =
-  | { path: string; ok: true; hash: string; facts: FileFacts }
-  | { path: string; ok: false; hash?: string; reason: string; line?: number; error?: boolean };
+  | { path: string; ok: true; hash: string; stamp?: FileStamp; facts: FileFacts }
+  | { path: string; ok: false; hash?: string; stamp?: FileStamp; reason: string; line?: number; error?: boolean };
 
 /**
  * Native tree memory is released by finalizers that run only when the event loop turns, so batch
@@ -44,29 +45,38 @@ function collectFile(job: CollectJob): CollectResult {
   const read = readSource(job.root, job.path, job.maxFileBytes);
   if (!read.ok) return { path: job.path, ok: false, reason: read.reason, error: read.error };
   if (job.hash !== undefined && read.hash !== job.hash) return { path: job.path, ok: false, reason: 'changed on disk while djfix was running; run djfix again', error: true };
-  if (!needsFacts(job.path, read.text)) return { path: job.path, ok: true, hash: read.hash, facts: emptyFacts() };
-  return collectText(job.path, read.text, read.hash, job.transforms);
+  const stamp = read.stamp;
+  if (!needsFacts(job.path, read.text)) return { path: job.path, ok: true, hash: read.hash, stamp, facts: emptyFacts() };
+  return { ...collectText(job.path, read.text, read.hash, job.transforms), stamp };
 }
 
-export type ReadResult = { ok: true; text: string; hash: string } | { ok: false; reason: string; error?: boolean };
+export type ReadResult = { ok: true; text: string; hash: string; stamp: FileStamp } | { ok: false; reason: string; error?: boolean };
 
 /** A project file as djfix may edit it, or why it will not (unreadable: `error`; not text: a skip). */
 export function readSource(root: string, relative: string, maxFileBytes: number): ReadResult {
   const read = readBytes(root, relative);
   if (!read.ok) return read;
   const decoded = decodeSource(read.bytes, maxFileBytes);
-  return decoded.ok ? { ok: true, text: decoded.source.text, hash: decoded.source.hash } : { ok: false, reason: decoded.reason };
+  return decoded.ok ? { ok: true, text: decoded.source.text, hash: decoded.source.hash, stamp: read.stamp } : { ok: false, reason: decoded.reason };
 }
 
-/** What readSource says of a file, but only its hash: the text is not built. */
-export function hashProjectFile(root: string, relative: string, maxFileBytes: number): { ok: true; hash: string } | { ok: false; reason: string; error?: boolean } {
+/** What readSource says of a file, but only its hash (and stamp): the text is not built. */
+export function hashProjectFile(root: string, relative: string, maxFileBytes: number): { ok: true; hash: string; stamp: FileStamp } | { ok: false; reason: string; error?: boolean } {
   const read = readBytes(root, relative);
-  return read.ok ? hashSource(read.bytes, maxFileBytes) : read;
+  if (!read.ok) return read;
+  const hashed = hashSource(read.bytes, maxFileBytes);
+  return hashed.ok ? { ...hashed, stamp: read.stamp } : hashed;
 }
 
-function readBytes(root: string, relative: string): { ok: true; bytes: Buffer } | { ok: false; reason: string; error: true } {
+function readBytes(root: string, relative: string): { ok: true; bytes: Buffer; stamp: FileStamp } | { ok: false; reason: string; error: true } {
   try {
-    return { ok: true, bytes: fs.readFileSync(path.join(root, relative)) };
+    const fd = fs.openSync(path.join(root, relative), 'r');
+    try {
+      const stamp = stampOf(fd);
+      return { ok: true, bytes: fs.readFileSync(fd), stamp };
+    } finally {
+      fs.closeSync(fd);
+    }
   } catch (error) {
     return { ok: false, reason: `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); check its permissions`, error: true };
   }

@@ -6,6 +6,7 @@ import { CollectJob, hashProjectFile, readSource } from './analysis';
 import { cacheKey, PackCache } from './cache';
 import { discover, Discovered } from './discovery';
 import type { Executor } from './executor';
+import { hashIfUnchanged, StampedHash } from './stamps';
 import type { FileFacts } from './facts';
 import type { Problem, Skip } from './model';
 import { buildIndex, IndexContext, IndexInput, ProjectIndex } from './project/index';
@@ -52,6 +53,8 @@ export interface CachedTree {
 }
 
 export interface LoadCaches {
+  /** The hash of each file's bytes with its stamp, by root and path: unchanged stamps spare the reading. */
+  stamps: PackCache<StampedHash>;
   facts: PackCache<CachedFacts>;
   tree: PackCache<CachedTree>;
   index: PackCache<ProjectIndex>;
@@ -80,7 +83,7 @@ export async function loadProject(options: RunOptions, executor: () => Executor,
     .filter((transform) => transform.collect)
     .map((transform) => transform.id)
     .join(',');
-  const collect = (known: Map<string, string>) => collectFacts(options, discovered, known, factsKey, executor, caches.facts, progress);
+  const collect = (known: Map<string, string>) => collectFacts(options, discovered, known, factsKey, executor, caches, progress);
   let collected: Collected | undefined;
   let hashes: Map<string, string>;
   if (caches.facts.isEmpty()) {
@@ -90,9 +93,18 @@ export async function loadProject(options: RunOptions, executor: () => Executor,
   } else {
     hashes = new Map();
     for (const file of discovered.pythonFiles) {
+      const key = stampKey(options.root, file);
+      const trusted = trustedHash(caches.stamps.get(key), options.maxFileBytes, path.join(options.root, file));
+      if (trusted) {
+        hashes.set(file, trusted);
+        continue;
+      }
       const read = hashProjectFile(options.root, file, options.maxFileBytes);
-      if (read.ok) hashes.set(file, read.hash);
-      else reportUnread(file, read, discovered, skips, problems);
+      if (!read.ok) reportUnread(file, read, discovered, skips, problems);
+      else {
+        hashes.set(file, read.hash);
+        caches.stamps.set(key, { ...read.stamp, hash: read.hash });
+      }
     }
   }
   const indexContext: IndexContext = { dependencyFiles: Object.keys(dependencyTexts), settingsRefs: configuredSettingsModules(dependencyTexts) };
@@ -126,6 +138,22 @@ export async function loadProject(options: RunOptions, executor: () => Executor,
   return { discovered, django, indexed: new Set(cached.indexed), loadIndex, indexContext, indexKey: treeKey, loadInputs, hashes, dependencyTexts, skips, problems };
 }
 
+/** Stamps are kept by absolute path: one cache directory may serve several projects. */
+function stampKey(root: string, file: string): string {
+  return path.join(root, file);
+}
+
+/** The remembered hash of a file whose stamp has not changed (and whose size is still within bounds). */
+function trustedHash(remembered: StampedHash | undefined, maxFileBytes: number, full: string): string | undefined {
+  if (!remembered || remembered.size > maxFileBytes) return undefined;
+  try {
+    return hashIfUnchanged(remembered, fs.statSync(full));
+  } catch {
+    // Gone or unreadable: reading it says why.
+    return undefined;
+  }
+}
+
 /** `DJANGO_SETTINGS_MODULE = x` in pytest.ini, tox.ini, setup.cfg or pyproject.toml (pytest-django). */
 function configuredSettingsModules(texts: Record<string, string>): string[] {
   return Object.values(texts).flatMap((text) => [...text.matchAll(/^\s*DJANGO_SETTINGS_MODULE\s*=\s*["']?([\w.]+)/gm)].map((match) => match[1]));
@@ -156,9 +184,10 @@ async function collectFacts(
   known: Map<string, string>,
   factsKey: string,
   executor: () => Executor,
-  cache: PackCache<CachedFacts>,
+  caches: LoadCaches,
   progress: (done: number, total: number) => void,
 ): Promise<Collected> {
+  const cache = caches.facts;
   const facts = new Map<string, CachedFacts>();
   const hashes = new Map(known);
   const failures: Collected['failures'] = [];
@@ -181,6 +210,7 @@ async function collectFacts(
       }
       const entry: CachedFacts = result.ok ? { ok: true, facts: result.facts } : { ok: false, reason: result.reason, line: result.line };
       hashes.set(result.path, result.hash);
+      if (result.stamp) caches.stamps.set(stampKey(options.root, result.path), { ...result.stamp, hash: result.hash });
       facts.set(result.path, entry);
       cache.set(cacheKey(result.hash, factsKey), entry);
     }

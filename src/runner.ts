@@ -10,6 +10,7 @@ import type { Finding, Problem, Skip } from './model';
 import { appOfModule, ProjectIndex } from './project/index';
 import type { TargetDjango, Version } from './project/django-version';
 import { Revisited, settle } from './settle';
+import type { StampedHash } from './stamps';
 import { suppressionOutcome, UnusedSuppression } from './suppressions';
 import { selectTransforms, TRANSFORMS } from '../transforms/registry';
 import type { TransformOptions } from '../transforms/types';
@@ -84,6 +85,7 @@ export async function run(options: RunOptions, decide: Decide = applyAll): Promi
   const lazyExecutor = () => (executor ??= createExecutor(options.jobs));
   const version = engineFingerprint();
   const cacheFile = (name: string) => (options.cacheDir ? path.join(options.cacheDir, `v1`, `${name}.json`) : null);
+  const stampCache = new PackCache<StampedHash>(cacheFile('stamps'), version);
   const factsCache = new PackCache<CachedFacts>(cacheFile('facts'), version);
   const treeCache = new PackCache<CachedTree>(cacheFile('tree'), version);
   const indexCache = new PackCache<ProjectIndex>(cacheFile('index'), version);
@@ -91,7 +93,7 @@ export async function run(options: RunOptions, decide: Decide = applyAll): Promi
   const revisitCache = new PackCache<Revisited>(cacheFile('revisit'), version);
   const progress = options.progress ?? (() => undefined);
   try {
-    const project = await loadProject(options, lazyExecutor, { facts: factsCache, tree: treeCache, index: indexCache }, (done, total) => progress('index', done, total));
+    const project = await loadProject(options, lazyExecutor, { stamps: stampCache, facts: factsCache, tree: treeCache, index: indexCache }, (done, total) => progress('index', done, total));
     // Shards are drawn by app, which only the index knows.
     const shardIndex = options.shard && (await project.loadIndex());
     // Every finding is located in the file analysed for it, so limiting the files analysed limits
@@ -104,6 +106,7 @@ export async function run(options: RunOptions, decide: Decide = applyAll): Promi
     const suppressions = suppressionOutcome(results, options.transforms, TRANSFORMS.map((transform) => transform.id));
     const problems = [...project.problems, ...results.flatMap((result) => result.problems), ...suppressions.problems];
     const settled = await settle(options, project, results.flatMap((result) => result.findings), problems, decide, targets, { context, rounds: revisitCache });
+    stampCache.save(2 * project.discovered.pythonFiles.length + 100);
     factsCache.save(2 * project.discovered.pythonFiles.length + 100);
     treeCache.save(2);
     indexCache.save(2);
