@@ -91,6 +91,7 @@ export async function run(options: RunOptions, decide: Decide = applyAll): Promi
   const indexCache = new PackCache<ProjectIndex>(cacheFile('index'), version);
   const analysisCache = new PackCache<AnalyzeResult>(cacheFile('analysis'), version);
   const revisitCache = new PackCache<Revisited>(cacheFile('revisit'), version);
+  const syntaxCache = new PackCache<number>(cacheFile('syntax'), version);
   const progress = options.progress ?? (() => undefined);
   try {
     const project = await loadProject(options, lazyExecutor, { stamps: stampCache, facts: factsCache, tree: treeCache, index: indexCache }, (done, total) => progress('index', done, total));
@@ -105,13 +106,14 @@ export async function run(options: RunOptions, decide: Decide = applyAll): Promi
     const results = await analyse(options, project, targets, context, lazyExecutor, analysisCache, (done) => progress('analyse', done, targets.length));
     const suppressions = suppressionOutcome(results, options.transforms, TRANSFORMS.map((transform) => transform.id));
     const problems = [...project.problems, ...results.flatMap((result) => result.problems), ...suppressions.problems];
-    const settled = await settle(options, project, results.flatMap((result) => result.findings), problems, decide, targets, { context, rounds: revisitCache });
+    const settled = await settle(options, project, results.flatMap((result) => result.findings), problems, decide, targets, { context, rounds: revisitCache, syntaxErrors: syntaxCache });
     stampCache.save(2 * project.discovered.pythonFiles.length + 100);
     factsCache.save(2 * project.discovered.pythonFiles.length + 100);
     treeCache.save(2);
     indexCache.save(2);
     analysisCache.save(2 * targets.length + 100);
     revisitCache.save(100);
+    syntaxCache.save(1000);
     return { ...settled, suppressed: suppressions.suppressed, unusedIgnores: suppressions.unused };
   } finally {
     await executor?.close();

@@ -24,10 +24,15 @@ class Overlay {
   taken = new Map<string, TextEdit[] | 'created'>();
   /** The texts the current round analysed, for files it changed: later fixes of the round apply to them. */
   private roundTexts = new Map<string, string>();
-  /** Syntax errors of texts already validated: the text before one fix is the text after the last. */
-  private readonly errorCounts = new Map<string, number>();
-
-  constructor(private readonly root: string, private readonly maxFileBytes: number) {}
+  /**
+   * Syntax errors of texts already validated, by the hash of the text: the text before one fix is the
+   * text after the last, and a re-run validates the same texts again.
+   */
+  constructor(
+    private readonly root: string,
+    private readonly maxFileBytes: number,
+    private readonly errorCounts: PackCache<number>,
+  ) {}
 
   newRound(): void {
     this.taken = new Map();
@@ -83,10 +88,11 @@ class Overlay {
   }
 
   private syntaxErrors(text: string): number {
-    let count = this.errorCounts.get(text);
+    const key = textHash(text);
+    let count = this.errorCounts.get(key);
     if (count === undefined) {
       count = countSyntaxErrors(parsePython(text));
-      this.errorCounts.set(text, count);
+      this.errorCounts.set(key, count);
     }
     return count;
   }
@@ -139,6 +145,8 @@ export interface RevisitCache {
   /** Identifies the index, the transforms and their options. */
   context: string;
   rounds: PackCache<Revisited>;
+  /** How many syntax errors a text has, by its hash: fixes are validated on every run. */
+  syntaxErrors: PackCache<number>;
 }
 
 /** What a round hands to the next: the findings of the files analysed again, and the texts they were found in. */
@@ -148,7 +156,7 @@ interface Analysed {
 }
 
 export async function settle(options: RunOptions, prepared: LoadedProject, firstFindings: Finding[], problems: Problem[], decide: Decide, targets: string[], cache: RevisitCache): Promise<Omit<RunReport, 'suppressed' | 'unusedIgnores'>> {
-  const overlay = new Overlay(options.root, options.maxFileBytes);
+  const overlay = new Overlay(options.root, options.maxFileBytes, cache.syntaxErrors);
   const reported = new Map<string, ReportedFinding>();
   /** The text a finding of a later round was found in; findings of the first round were found in the text on disk. */
   const foundIn = new Map<string, string>();

@@ -21,8 +21,9 @@ test('a second run on an unchanged tree parses nothing and reports the same', as
   const first = await run(options(project, cacheDir));
   const before = parseCount();
   const second = await run(options(project, cacheDir));
-  // Only the proposed fix is parsed again, to validate its result: analysis comes from the cache.
-  expect(parseCount() - before).toBe(2 * second.files.length);
+  // Analysis comes from the cache, and so does the check that the fix's result parses.
+  expect(second.files).toHaveLength(1);
+  expect(parseCount() - before).toBe(0);
   expect(summary(second)).toBe(summary(first));
   expect(fs.readFileSync(path.join(cacheDir, '.gitignore'), 'utf8')).toContain('*');
 });
