@@ -1,7 +1,7 @@
 // The per-file facts: which calls are cache writes, what their keys are built from, where the
 // instance comes from, what the cached value reads, and which code already deletes keys.
 import { parsePython } from '../../src/parse';
-import { collectCacheFacts } from '../../transforms/cache-invalidation/collect';
+import { collectBulkFacts, collectCacheFacts, mayHoldBulk } from '../../transforms/cache-invalidation/collect';
 import { Scope } from '../../transforms/cache-invalidation/scope';
 import type { CacheFileFacts, KeyFact, OriginFact } from '../../transforms/cache-invalidation/facts';
 import { renderKey } from '../../transforms/cache-invalidation/plan-key';
@@ -252,8 +252,13 @@ describe('code that already deletes keys', () => {
 });
 
 describe('bulk operations', () => {
+  const bulkFacts = (lines: string[]) => {
+    const text = lines.join('\n');
+    return collectBulkFacts(parsePython(text), text);
+  };
+
   test('update(), bulk_create() and bulk_update() on querysets and relations; dict.update() is not one', () => {
-    const collected = facts([
+    const collected = bulkFacts([
       'from .models import Category, Product',
       '',
       'def act(category: Category, options):',
@@ -270,6 +275,12 @@ describe('bulk operations', () => {
       ['update', 7, 'accessor'],
       ['bulk_create', 8, 'class'],
     ]);
+  });
+
+  test('are left out of the facts for the index, which most files with a dict.update() never need', () => {
+    const text = 'from .models import Product\n\ndef act():\n    Product.objects.all().update(price=0)\n    data = {}\n    data.update(a=1)\n';
+    expect(collectCacheFacts(parsePython(text), text)).toBeUndefined();
+    expect(mayHoldBulk(text)).toBe(true);
   });
 });
 

@@ -14,19 +14,34 @@ import { classRef, modelCallRef, querysetOf, short } from './origins';
 import { enclosingFunction, Scope } from './scope';
 import { analyzeValue } from './values';
 
-const METHODS = ['set', 'add', 'set_many', 'get_or_set', 'delete', 'delete_many', 'update', 'bulk_create', 'bulk_update', 'connect'];
 const WRITES = new Set(['set', 'add', 'set_many', 'get_or_set']);
 const DELETES = new Set(['delete', 'delete_many']);
 const BULK = new Set(['update', 'bulk_create', 'bulk_update']);
+const METHODS = [...WRITES, ...DELETES, 'connect'];
 const MODEL_SIGNALS = /^(pre|post)_(save|delete)$/;
-const MAY_MATTER = /cache|bulk_create|bulk_update|\.update\(|\.connect\(/;
+const MAY_MATTER = /cache|\.connect\(/;
+const MAY_HOLD_BULK = /bulk_create|bulk_update|\.update\(/;
 
+/**
+ * The file's facts for the index: cache writes, deletes, key helpers and signal connections. Bulk
+ * operations are left out: only the file's own analysis needs them, and only in a project that
+ * caches keys built from instances (collectBulkFacts). On most files `.update(` is a dict's.
+ */
 export function collectCacheFacts(tree: Tree, text: string): CacheFileFacts | undefined {
   if (!MAY_MATTER.test(text)) return undefined;
-  const collector = new Collector(tree, text);
-  const facts = collector.run();
-  const empty = facts.writes.length + facts.deleters.length + facts.connects.length + facts.bulk.length + facts.helpers.length === 0;
+  const facts = new Collector(tree, text, METHODS).run();
+  const empty = facts.writes.length + facts.deleters.length + facts.connects.length + facts.helpers.length === 0;
   return empty ? undefined : facts;
+}
+
+/** Whether the text may call QuerySet.update(), bulk_create() or bulk_update(). */
+export function mayHoldBulk(text: string): boolean {
+  return MAY_HOLD_BULK.test(text);
+}
+
+/** The file's bulk operations, with the facts that resolve their models (class aliases). */
+export function collectBulkFacts(tree: Tree, text: string): CacheFileFacts {
+  return new Collector(tree, text, [...BULK]).run();
 }
 
 class Collector {
@@ -44,6 +59,7 @@ class Collector {
   constructor(
     private readonly tree: Tree,
     private readonly text: string,
+    private readonly methods: string[],
   ) {
     this.mentionsCache = text.includes('django.core.cache');
   }
@@ -79,7 +95,7 @@ class Collector {
   private calls(): Array<{ method: string; call: Node; object: Node; args: Node }> {
     const root = this.tree.rootNode;
     const found: Array<{ method: string; call: Node; object: Node; args: Node; start: number; end: number }> = [];
-    for (const method of METHODS) {
+    for (const method of this.methods) {
       for (const at of wordOccurrences(this.text, method)) {
         const name = root.descendantForIndex(at, at + method.length);
         if (name.type !== 'identifier' || name.startIndex !== at || name.endIndex !== at + method.length) continue;

@@ -3,10 +3,11 @@
 // deleted, and the app's AppConfig.ready() imports the module so they run. Keys djfix cannot rebuild
 // exactly, and bulk queryset operations that bypass signals, are reported, never edited.
 import type { Finding } from '../../src/model';
-import { appOfModule } from '../../src/project/index';
+import { appOfModule, ProjectIndex } from '../../src/project/index';
 import type { AnalysisContext, Transform } from '../types';
 import { bulkFindings } from './bulk';
-import { collectCacheFacts } from './collect';
+import { collectBulkFacts, collectCacheFacts, mayHoldBulk } from './collect';
+import type { CacheFileFacts } from './facts';
 import { finding, SOURCES } from './finding';
 import { appFindings } from './fix';
 import { cachePlan } from './plan';
@@ -51,8 +52,7 @@ export const cacheInvalidation: Transform = {
   ],
   mayApply: (file, index) => {
     if (file.role === 'migration' || file.role === 'test') return false;
-    const facts = factsOf(index, file.path);
-    return facts !== undefined && (facts.writes.length > 0 || facts.bulk.length > 0);
+    return (factsOf(index, file.path)?.writes.length ?? 0) > 0 || (mayHoldBulk(file.text) && cachesInstanceKeys(index));
   },
   collect: collectCacheFacts,
   analyze,
@@ -68,9 +68,25 @@ function receiversModuleProblem(name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Whether some file writes a key built from a model instance: without one, no model has cached keys
+ * (the plan's `cached`) and no bulk operation can leave one stale.
+ */
+function cachesInstanceKeys(index: ProjectIndex): boolean {
+  let found = instanceKeys.get(index);
+  if (found === undefined) {
+    found = Object.entries(index.extra[ID] ?? {}).some(([path, facts]) => {
+      const role = index.files[path]?.role;
+      return role !== 'test' && role !== 'migration' && (facts as CacheFileFacts).writes.some((write) => write.entries.some((entry) => entry.key.kind === 'instance'));
+    });
+    instanceKeys.set(index, found);
+  }
+  return found;
+}
+
+const instanceKeys = new WeakMap<ProjectIndex, boolean>();
+
 function analyze({ file, index, options, readText, isSuppressed }: AnalysisContext): Finding[] {
-  const facts = factsOf(index, file.path);
-  if (!facts) return [];
   const plan = cachePlan(index, readText, (options['receivers-module'] as string | undefined) ?? DEFAULT_RECEIVERS_MODULE);
   const findings: Finding[] = [];
   for (const issue of plan.issues.get(file.path) ?? []) {
@@ -79,6 +95,7 @@ function analyze({ file, index, options, readText, isSuppressed }: AnalysisConte
   const app = appOfModule(index, file.module);
   const appPlan = app && plan.apps.get(app.module);
   if (appPlan) findings.push(...appFindings(file, index, plan, appPlan, readText, isSuppressed));
-  findings.push(...bulkFindings(file, facts, index, plan));
+  // Bulk operations are looked for here, in the file's tree: the index's facts leave them out.
+  if (plan.cached.size > 0 && mayHoldBulk(file.text)) findings.push(...bulkFindings(file, collectBulkFacts(file.tree, file.text), index, plan));
   return findings;
 }
