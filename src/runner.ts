@@ -8,6 +8,7 @@ import { createExecutor, Executor } from './executor';
 import { CachedFacts, CachedTree, LoadedProject, loadProject } from './load';
 import type { Finding, Problem, Skip } from './model';
 import { appOfModule, ProjectIndex } from './project/index';
+import { comparePaths } from './project/modules';
 import type { TargetDjango, Version } from './project/django-version';
 import { Revisited, settle } from './settle';
 import type { StampedHash } from './stamps';
@@ -148,7 +149,7 @@ async function analyse(options: RunOptions, project: LoadedProject, targets: str
       results.push(result);
     }
   }
-  return results.sort((a, b) => a.path.localeCompare(b.path));
+  return results.sort((a, b) => comparePaths(a.path, b.path));
 }
 
 export function analysisBatch(options: RunOptions, project: LoadedProject, index: ProjectIndex, files: AnalyzeJob[], texts: Record<string, string>): AnalyzeBatch {

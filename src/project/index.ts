@@ -1,7 +1,7 @@
 // The project index: what every transform needs to know about the whole project (apps, settings,
 // models, imports, the target Django), built once from every file's facts before transforms run.
 // It is plain data so it can be sent to worker threads as is.
-import { importBindings, qualify, resolveImportModule } from './modules';
+import { comparePaths, importBindings, qualify, resolveImportModule } from './modules';
 import type { TargetDjango } from './django-version';
 import { buildModels } from './models';
 import { buildApps, buildSettings } from './apps';
@@ -20,7 +20,7 @@ export interface IndexContext {
 }
 
 export function buildIndex(inputs: IndexInput[], django: TargetDjango, { dependencyFiles = [], settingsRefs = [] }: IndexContext = {}): ProjectIndex {
-  const sorted = [...inputs].sort((a, b) => a.path.localeCompare(b.path));
+  const sorted = [...inputs].sort((a, b) => comparePaths(a.path, b.path));
   const index: ProjectIndex = {
     files: {},
     modules: {},
@@ -37,13 +37,16 @@ export function buildIndex(inputs: IndexInput[], django: TargetDjango, { depende
     dependencyFiles: [...dependencyFiles].sort(),
     extra: {},
   };
+  const bindingsOf = new Map<string, Map<string, string>>();
   for (const input of sorted) {
     index.files[input.path] = { module: input.module, isPackage: input.isPackage, hash: input.hash, role: 'other' };
     if (!(input.module in index.modules)) index.modules[input.module] = input.path;
-    index.bindings[input.module] = Object.fromEntries(importBindings(input.facts, input.module, input.isPackage));
+    const bindings = importBindings(input.facts, input.module, input.isPackage);
+    bindingsOf.set(input.module, bindings);
+    index.bindings[input.module] = Object.fromEntries(bindings);
   }
   for (const input of sorted) {
-    const bindings = new Map(Object.entries(index.bindings[input.module]));
+    const bindings = bindingsOf.get(input.module)!;
     const local = new Set(input.facts.classes.map((c) => c.name));
     for (const cls of input.facts.classes) {
       index.classes[`${input.module}.${cls.name}`] = {
@@ -86,9 +89,12 @@ function classAliases(index: ProjectIndex): Record<string, string> {
     return bound ? target(bound, depth + 1) : undefined;
   };
   for (const [module, bindings] of Object.entries(index.bindings)) {
-    for (const name of Object.keys(bindings)) {
-      const resolved = target(`${module}.${name}`, 0);
-      if (resolved && resolved !== `${module}.${name}`) aliases[`${module}.${name}`] = resolved;
+    for (const [name, bound] of Object.entries(bindings)) {
+      // What target() does with `module.name` when it is not a class: follow the binding.
+      const qualified = `${module}.${name}`;
+      if (index.classes[qualified]) continue;
+      const resolved = target(bound, 1);
+      if (resolved) aliases[qualified] = resolved;
     }
   }
   return aliases;
