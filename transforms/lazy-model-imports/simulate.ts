@@ -44,6 +44,24 @@ interface ModuleState {
   paused: number;
 }
 
+const chains = new WeakMap<ImportWorld, Map<string, string[]>>();
+
+/**
+ * The project modules `import module` runs, outermost package first. A plan runs the same imports
+ * thousands of times over, so each chain is worked out once per world.
+ */
+function importChain(world: ImportWorld, module: string): string[] {
+  let byModule = chains.get(world);
+  if (!byModule) chains.set(world, (byModule = new Map()));
+  let chain = byModule.get(module);
+  if (!chain) {
+    const parts = module.split('.');
+    chain = parts.map((_, i) => parts.slice(0, i + 1).join('.')).filter((name) => world.isModule(name));
+    byModule.set(module, chain);
+  }
+  return chain;
+}
+
 /** One interpreter: modules imported so far, and what importing one more does. */
 export class ImportRun {
   private readonly state: Map<string, ModuleState>;
@@ -66,10 +84,7 @@ export class ImportRun {
 
   /** Imports `module` (and the packages above it first, as Python does); the first failure, if any. */
   import(module: string): ImportFailure | undefined {
-    const parts = module.split('.');
-    for (let i = 1; i <= parts.length; i++) {
-      const name = parts.slice(0, i).join('.');
-      if (!this.world.isModule(name)) continue;
+    for (const name of importChain(this.world, module)) {
       const failure = this.run(name);
       if (failure) return failure;
     }
