@@ -68,18 +68,41 @@ export function hashProjectFile(root: string, relative: string, maxFileBytes: nu
   return hashed.ok ? { ...hashed, stamp: read.stamp } : hashed;
 }
 
+/**
+ * The bytes of a file, read into one buffer per thread: djfix keeps a file's decoded text and hash,
+ * never its bytes, so they are valid only until the next read. Fresh memory for every file cost more
+ * than the reading.
+ */
+let scratch = Buffer.allocUnsafe(1 << 20);
+
 function readBytes(root: string, relative: string): { ok: true; bytes: Buffer; stamp: FileStamp } | { ok: false; reason: string; error: true } {
   try {
     const fd = fs.openSync(path.join(root, relative), 'r');
     try {
       const stamp = stampOf(fd);
-      return { ok: true, bytes: fs.readFileSync(fd), stamp };
+      return { ok: true, bytes: readAll(fd, stamp.size), stamp };
     } finally {
       fs.closeSync(fd);
     }
   } catch (error) {
     return { ok: false, reason: `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); check its permissions`, error: true };
   }
+}
+
+/** As readFileSync does: `size` bytes of a regular file (fstat's size), else everything up to the end. */
+function readAll(fd: number, size: number): Buffer {
+  let length = 0;
+  while (size === 0 || length < size) {
+    if (length === scratch.length || scratch.length < size) {
+      const bigger = Buffer.allocUnsafe(Math.max(scratch.length * 2, size));
+      scratch.copy(bigger, 0, 0, length);
+      scratch = bigger;
+    }
+    const read = fs.readSync(fd, scratch, length, (size || scratch.length) - length, null);
+    if (read === 0) break;
+    length += read;
+  }
+  return scratch.subarray(0, length);
 }
 
 /** Facts of a text already in memory (files re-read after djfix changed them within a run). */
