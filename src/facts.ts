@@ -1,7 +1,7 @@
 // Per-file facts: what the project index needs from one file, extracted from its tree in one pass.
 // Facts are plain data: workers compute them, the cache stores them, the main thread merges them.
 import { classFact, literalAt } from './class-facts';
-import { Cursor, eachChild, eachField, eachNamedChild, Node, Tree, query, sameNode, stringValue } from './parse';
+import { Cursor, eachChild, eachField, eachNamedChild, fieldName, Node, Tree, query, sameNode, stringValue } from './parse';
 
 export type Literal =
   | { kind: 'str'; value: string }
@@ -141,10 +141,12 @@ function visitModuleStatements(cursor: Cursor, placement: Placement, facts: File
   // Only the consequence of `if TYPE_CHECKING:` is for type checkers (importScope says the same).
   const isIf = cursor.nodeType === 'if_statement';
   let typeCheckingCondition = false;
-  eachNamedChild(cursor, (type, field) => {
-    if (isIf && field === 'condition') typeCheckingCondition = isTypeCheckingText(cursor.nodeText);
+  eachNamedChild(cursor, (type) => {
+    // Only an if statement's children need their field names.
+    const field = isIf ? fieldName(cursor) : undefined;
+    if (field === 'condition') typeCheckingCondition = isTypeCheckingText(cursor.nodeText);
     if (CONTAINERS.has(type)) {
-      const typeChecking = placement.typeChecking || (isIf && field === 'consequence' && typeCheckingCondition);
+      const typeChecking = placement.typeChecking || (field === 'consequence' && typeCheckingCondition);
       visitModuleStatements(cursor, { conditional: true, typeChecking }, facts, seenImports);
     } else if (IMPORT_STATEMENTS.has(type)) {
       seenImports.add(cursor.startIndex);
@@ -190,7 +192,8 @@ function settingFact(cursor: Cursor, conditional: boolean): SettingFact | undefi
     // `+=` and the like: the second child, the operator.
     let op = type === 'assignment' ? '=' : undefined;
     let index = 0;
-    eachChild(cursor, (field) => {
+    eachChild(cursor, () => {
+      const field = fieldName(cursor);
       if (index++ === 1) op ??= cursor.nodeText;
       if (field === 'left' && !left) left = { type: cursor.nodeType, text: cursor.nodeText };
       else if (field === 'right' && !right) right = literalAt(cursor);
@@ -227,7 +230,8 @@ function importFacts(cursor: Cursor, scope: ImportScope): ImportFact[] {
   let module = '';
   let level = 0;
   let wildcard = false;
-  eachNamedChild(cursor, (type, field) => {
+  eachNamedChild(cursor, (type) => {
+    const field = fieldName(cursor);
     if (type === 'wildcard_import') wildcard = true;
     if (field === 'name') imported.push(importedName(cursor, type));
     else if (field === 'module_name' && type === 'relative_import') {

@@ -87,17 +87,23 @@ export function countSyntaxErrors(tree: Tree): number {
 export type Cursor = Parser.TreeCursor;
 
 /**
- * Calls `visit` with the cursor on each child of the node it is on (`field`: the child's field
- * name), then puts it back on that node. A visit may walk below its child but must come back to it;
- * returning 'stop' skips the remaining children. Walking with a cursor creates no node objects, which
- * is what makes per-node work from JS cheap.
+ * Calls `visit` with the cursor on each child of the node it is on, then puts it back on that node.
+ * A visit may walk below its child but must come back to it; returning 'stop' skips the remaining
+ * children. Walking with a cursor creates no node objects, which is what makes per-node work from JS
+ * cheap; every property read is still a call into native code, so a visit that needs the child's
+ * field name asks for it (fieldName).
  */
-export function eachChild(cursor: Cursor, visit: (field: string | undefined) => void | 'stop'): void {
+export function eachChild(cursor: Cursor, visit: () => void | 'stop'): void {
   if (!cursor.gotoFirstChild()) return;
   do {
-    if (visit(cursor.currentFieldName ?? undefined) === 'stop') break;
+    if (visit() === 'stop') break;
   } while (cursor.gotoNextSibling());
   cursor.gotoParent();
+}
+
+/** The field name of the child the cursor is on (`condition`, `body`), if it has one. */
+export function fieldName(cursor: Cursor): string | undefined {
+  return cursor.currentFieldName ?? undefined;
 }
 
 /**
@@ -106,7 +112,8 @@ export function eachChild(cursor: Cursor, visit: (field: string | undefined) => 
  */
 export function eachField(cursor: Cursor, visitors: Record<string, () => void>): void {
   const seen = new Set<string>();
-  eachChild(cursor, (field) => {
+  eachChild(cursor, () => {
+    const field = fieldName(cursor);
     if (field === undefined || seen.has(field) || !visitors[field]) return;
     seen.add(field);
     visitors[field]();
@@ -114,8 +121,8 @@ export function eachField(cursor: Cursor, visitors: Record<string, () => void>):
 }
 
 /** eachChild over the named children only, with their type. */
-export function eachNamedChild(cursor: Cursor, visit: (type: string, field: string | undefined) => void | 'stop'): void {
-  eachChild(cursor, (field) => (cursor.nodeIsNamed ? visit(cursor.nodeType, field) : undefined));
+export function eachNamedChild(cursor: Cursor, visit: (type: string) => void | 'stop'): void {
+  eachChild(cursor, () => (cursor.nodeIsNamed ? visit(cursor.nodeType) : undefined));
 }
 
 /** The value of a Python string literal without prefixes and quotes, or undefined for f-strings and concatenations. */
