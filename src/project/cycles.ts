@@ -133,16 +133,13 @@ export function cyclesOf(edges: ImportTimeEdge[]): ImportCycle[] {
   return cycles.sort((a, b) => a.modules[0].localeCompare(b.modules[0]));
 }
 
-const memo = new WeakMap<ProjectIndex, ImportCycle[]>();
-
-/** The project's import cycles, computed once per index. */
+/**
+ * The project's import cycles, computed once per index and kept in it: the main thread computes them
+ * to tell which files need the project-wide plan, before the index goes to the workers, which then
+ * need not compute them again.
+ */
 export function importCycles(index: ProjectIndex): ImportCycle[] {
-  let cycles = memo.get(index);
-  if (!cycles) {
-    cycles = cyclesOf(importTimeEdges(index));
-    memo.set(index, cycles);
-  }
-  return cycles;
+  return (index.cycles ??= cyclesOf(importTimeEdges(index)));
 }
 
 /**

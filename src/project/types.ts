@@ -1,5 +1,6 @@
 // The shape of the project index. Plain data: it crosses into worker threads and the cache as is.
 import type { FileFacts, ImportScope, SettingFact } from '../facts';
+import type { ImportCycle } from './cycles';
 import type { TargetDjango } from './django-version';
 
 export type FileRole = 'settings' | 'models' | 'migration' | 'apps' | 'test' | 'other';
@@ -124,6 +125,8 @@ export interface ProjectIndex {
   dependencyFiles: string[];
   /** Facts transforms contributed, by transform id, then path. */
   extra: Record<string, Record<string, unknown>>;
+  /** The import cycles, once importCycles() has computed them. */
+  cycles?: ImportCycle[];
 }
 
 export interface IndexInput {
