@@ -89,8 +89,12 @@ function readBytes(root: string, relative: string): { ok: true; bytes: Buffer; s
   }
 }
 
+/** Files larger than this (djfix refuses them by default) are read into memory of their own, not kept. */
+const MAX_SCRATCH_BYTES = 8 << 20;
+
 /** As readFileSync does: `size` bytes of a regular file (fstat's size), else everything up to the end. */
 function readAll(fd: number, size: number): Buffer {
+  if (size > MAX_SCRATCH_BYTES) return fs.readFileSync(fd);
   let length = 0;
   while (size === 0 || length < size) {
     if (length === scratch.length || scratch.length < size) {
