@@ -25,8 +25,8 @@ class Overlay {
   /** The texts the current round analysed, for files it changed: later fixes of the round apply to them. */
   private roundTexts = new Map<string, string>();
   /**
-   * Syntax errors of texts already validated, by the hash of the text: the text before one fix is the
-   * text after the last, and a re-run validates the same texts again.
+   * `errorCounts`: the syntax errors of texts already validated, by the hash of the text. The text
+   * before one fix is the text after the last, and a re-run validates the same texts again.
    */
   constructor(
     private readonly root: string,
