@@ -36,13 +36,19 @@ function definitionInClass(cursor: Cursor, fact: ClassFact): void {
   const isClass = cursor.nodeType === 'class_definition';
   if (!isClass && cursor.nodeType !== 'function_definition') return;
   let name: string | undefined;
+  const readName = () => (name = cursor.nodeText);
+  if (!isClass) {
+    // A method's name is all it tells: its parameters and body are not walked.
+    eachField(cursor, { name: readName });
+    fact.methods.push(name ?? '');
+    return;
+  }
   eachField(cursor, {
-    name: () => (name = cursor.nodeText),
+    name: readName,
     body: () => {
-      if (isClass && name === 'Meta') eachNamedChild(cursor, () => firstNamedChild(cursor, (inner) => metaOption(cursor, inner, fact)));
+      if (name === 'Meta') eachNamedChild(cursor, () => firstNamedChild(cursor, (inner) => metaOption(cursor, inner, fact)));
     },
   });
-  if (!isClass) fact.methods.push(name ?? '');
 }
 
 function metaOption(cursor: Cursor, type: string, fact: ClassFact): void {

@@ -108,15 +108,18 @@ export function fieldName(cursor: Cursor): string | undefined {
 
 /**
  * Calls the visitor of each field (`{ name: ..., body: ... }`) with the cursor on that field's first
- * child, in the children's order, then puts the cursor back.
+ * child, in the children's order, then puts the cursor back. The children after the last field
+ * visited are not walked.
  */
 export function eachField(cursor: Cursor, visitors: Record<string, () => void>): void {
   const seen = new Set<string>();
+  const wanted = Object.keys(visitors).length;
   eachChild(cursor, () => {
     const field = fieldName(cursor);
     if (field === undefined || seen.has(field) || !visitors[field]) return;
     seen.add(field);
     visitors[field]();
+    return seen.size === wanted ? 'stop' : undefined;
   });
 }
 
