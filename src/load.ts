@@ -14,6 +14,7 @@ import { detectDjangoVersion, TargetDjango } from './project/django-version';
 import { moduleNameOf } from './project/modules';
 import type { RunOptions } from './runner';
 import { selectTransforms } from '../transforms/registry';
+import { compareText } from './order';
 
 export interface LoadedProject {
   discovered: Discovered;
@@ -225,5 +226,5 @@ async function collectFacts(
     }
     inputs.push({ path: file, ...moduleNameOf(file, (dir) => discovered.packageDirs.has(dir)), hash: hashes.get(file)!, facts: entry.facts });
   }
-  return { inputs, unparsable, hashes, failures: failures.sort((a, b) => a.path.localeCompare(b.path)) };
+  return { inputs, unparsable, hashes, failures: failures.sort((a, b) => compareText(a.path, b.path)) };
 }

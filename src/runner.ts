@@ -8,13 +8,13 @@ import { createExecutor, Executor } from './executor';
 import { CachedFacts, CachedTree, LoadedProject, loadProject } from './load';
 import type { Finding, Problem, Skip } from './model';
 import { appOfModule, ProjectIndex } from './project/index';
-import { comparePaths } from './project/modules';
 import type { TargetDjango, Version } from './project/django-version';
 import { Revisited, settle } from './settle';
 import type { StampedHash } from './stamps';
 import { suppressionOutcome, UnusedSuppression } from './suppressions';
 import { selectTransforms, TRANSFORMS } from '../transforms/registry';
 import type { TransformOptions } from '../transforms/types';
+import { compareText } from './order';
 
 export interface RunOptions {
   root: string;
@@ -149,7 +149,7 @@ async function analyse(options: RunOptions, project: LoadedProject, targets: str
       results.push(result);
     }
   }
-  return results.sort((a, b) => comparePaths(a.path, b.path));
+  return results.sort((a, b) => compareText(a.path, b.path));
 }
 
 export function analysisBatch(options: RunOptions, project: LoadedProject, index: ProjectIndex, files: AnalyzeJob[], texts: Record<string, string>): AnalyzeBatch {

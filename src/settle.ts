@@ -16,6 +16,7 @@ import { buildIndex, IndexInput, isMigrationPath, ProjectIndex } from './project
 import { moduleNameOf } from './project/modules';
 import { analysisBatch, Decide, FileResult, ReportedFinding, RunOptions, RunReport } from './runner';
 import { textHash } from './source';
+import { compareText } from './order';
 
 /** The texts of the files djfix changed so far in this run, and what they were on disk. */
 class Overlay {
@@ -112,7 +113,7 @@ class Overlay {
   }
 
   changed(): FileResult[] {
-    return [...this.files.values()].filter((file) => file.before !== file.after).sort((a, b) => a.path.localeCompare(b.path));
+    return [...this.files.values()].filter((file) => file.before !== file.after).sort((a, b) => compareText(a.path, b.path));
   }
 }
 
@@ -123,11 +124,11 @@ function fingerprint(finding: Finding): string {
 function order(findings: Finding[]): Finding[] {
   return [...findings].sort(
     (a, b) =>
-      a.location.path.localeCompare(b.location.path) ||
+      compareText(a.location.path, b.location.path) ||
       a.location.line - b.location.line ||
       a.location.column - b.location.column ||
-      a.transform.localeCompare(b.transform) ||
-      a.message.localeCompare(b.message),
+      compareText(a.transform, b.transform) ||
+      compareText(a.message, b.message),
   );
 }
 

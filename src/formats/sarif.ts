@@ -12,6 +12,7 @@ import { TRANSFORMS, transformById } from '../../transforms/registry';
 import { helpUrl, parseSource } from './django-docs';
 import { escapeMarkdown, sourceMarkdown } from './markdown';
 import { leftAlone, Outcome, repositoryPath, repositoryRoot, textsAsRead, wrote } from './outcome';
+import { compareText } from '../order';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 /** GitHub cuts rule descriptions longer than this. */
@@ -103,7 +104,7 @@ function rulesOf(findings: ReportedFinding[], version: Version | null) {
   const sourcesOf = (id: string) => [...new Set(findings.filter((finding) => ruleIdOf(finding) === id).flatMap((finding) => finding.sources ?? []))];
   return ids
     .map((id) => ({ id, transform: transformById(id.slice(0, id.indexOf('/')))!, code: id.slice(id.indexOf('/') + 1) }))
-    .sort((a, b) => TRANSFORMS.indexOf(a.transform) - TRANSFORMS.indexOf(b.transform) || a.code.localeCompare(b.code))
+    .sort((a, b) => TRANSFORMS.indexOf(a.transform) - TRANSFORMS.indexOf(b.transform) || compareText(a.code, b.code))
     .map(({ id, transform, code }) => {
       const sources = sourcesOf(id);
       const uri = helpUrl(sources, version);

@@ -1,6 +1,7 @@
 // Import cycles among the project's own modules: the graph of imports that run at import time, its
 // strongly connected components, and the shortest cycle through an edge (to show a cycle as a chain).
 import type { ProjectIndex } from './types';
+import { compareText } from '../order';
 
 /** One import statement that makes `from` import `to` while `from` is being imported. */
 export interface ImportTimeEdge {
@@ -56,7 +57,7 @@ export function importTimeEdges(index: ProjectIndex): ImportTimeEdge[] {
 }
 
 export function compareEdges(a: ImportTimeEdge, b: ImportTimeEdge): number {
-  return a.path.localeCompare(b.path) || a.line - b.line || a.to.localeCompare(b.to);
+  return compareText(a.path, b.path) || a.line - b.line || compareText(a.to, b.to);
 }
 
 /**
@@ -130,7 +131,7 @@ export function cyclesOf(edges: ImportTimeEdge[]): ImportCycle[] {
     const members = new Set(component);
     cycles.push({ modules: component.sort(), edges: edges.filter((edge) => members.has(edge.from) && members.has(edge.to)) });
   }
-  return cycles.sort((a, b) => a.modules[0].localeCompare(b.modules[0]));
+  return cycles.sort((a, b) => compareText(a.modules[0], b.modules[0]));
 }
 
 /**

@@ -1,6 +1,7 @@
 // The Django version a project targets, read from its dependency files. Lock files pin an exact
 // version; specifiers give a lower bound, and the lower bound is what every deployment is sure to have.
 import { parse as parseToml } from 'smol-toml';
+import { compareText } from '../order';
 
 export type Version = [number, number];
 
@@ -75,7 +76,7 @@ function fromPipfile(text: string): Version | null | undefined {
  * cannot be parsed is passed over and named in `problems`.
  */
 export function detectDjangoVersion(files: Map<string, string>, problems: string[]): TargetDjango {
-  const ordered = [...files.keys()].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  const ordered = [...files.keys()].sort((a, b) => rank(a) - rank(b) || compareText(a, b));
   for (const path of ordered) {
     const name = path.split('/').pop()!;
     let found: Version | null | undefined;

@@ -1,12 +1,13 @@
 // The project index: what every transform needs to know about the whole project (apps, settings,
 // models, imports, the target Django), built once from every file's facts before transforms run.
 // It is plain data so it can be sent to worker threads as is.
-import { comparePaths, importBindings, qualify, resolveImportModule } from './modules';
+import { importBindings, qualify, resolveImportModule } from './modules';
 import type { TargetDjango } from './django-version';
 import { buildModels } from './models';
 import { buildApps, buildSettings } from './apps';
 import { resolveClass } from './lookup';
 import type { FileRole, IndexInput, ProjectIndex } from './types';
+import { compareText } from '../order';
 
 export * from './types';
 export * from './lookup';
@@ -20,7 +21,7 @@ export interface IndexContext {
 }
 
 export function buildIndex(inputs: IndexInput[], django: TargetDjango, { dependencyFiles = [], settingsRefs = [] }: IndexContext = {}): ProjectIndex {
-  const sorted = [...inputs].sort((a, b) => comparePaths(a.path, b.path));
+  const sorted = [...inputs].sort((a, b) => compareText(a.path, b.path));
   const index: ProjectIndex = {
     files: {},
     modules: {},

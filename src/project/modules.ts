@@ -56,9 +56,3 @@ export function qualify(dotted: string, bindings: Map<string, string>, module: s
   if (localNames.has(head)) return [module, head, ...rest].join('.');
   return dotted;
 }
-
-/**
- * The order paths are sorted in: localeCompare's, from one collator built once (localeCompare
- * looks one up on every call, which shows on thousands of files).
- */
-export const comparePaths = new Intl.Collator().compare;

@@ -12,6 +12,7 @@ import { lineEnding } from '../../src/source';
 import type { AppPlan, PlannedKey } from './plan';
 import { userModel } from './resolve';
 import { Scope } from './scope';
+import { compareText } from '../../src/order';
 
 export interface Style {
   quote: '"' | "'";
@@ -97,7 +98,7 @@ export function signalsText(index: ProjectIndex, plan: AppPlan, existing: string
       if (imported) use(module, imported, imported === name ? undefined : name);
       else use(module, undefined, module === name ? undefined : name);
     }
-    const aliases = [...new Set(keys.map((key) => key.alias))].sort((a, b) => (a === 'default' ? -1 : b === 'default' ? 1 : a.localeCompare(b)));
+    const aliases = [...new Set(keys.map((key) => key.alias))].sort((a, b) => (a === 'default' ? -1 : b === 'default' ? 1 : compareText(a, b)));
     for (const alias of aliases) {
       if (alias === 'default') use('django.core.cache', 'cache');
       else use('django.core.cache', 'caches');
@@ -122,7 +123,7 @@ export function signalsText(index: ProjectIndex, plan: AppPlan, existing: string
   // isort's sections: Django, other absolute imports, then the app's own (relative) ones.
   const section = (module: string) => (module.startsWith('.') ? 2 : module === 'django' || module.startsWith('django.') ? 0 : 1);
   const order = (item: PlannedImport) => `${section(item.spec.module)} ${item.spec.module} ${item.spec.name ?? ''}`;
-  for (const item of [...imports].sort((a, b) => order(a).localeCompare(order(b)))) text = applyImport(text, item.spec);
+  for (const item of [...imports].sort((a, b) => compareText(order(a), order(b)))) text = applyImport(text, item.spec);
   const newProjectImports = [...new Set(imports.map((item) => item.module).filter((module) => index.modules[module] !== undefined))];
   return { text, receivers, newProjectImports };
 }

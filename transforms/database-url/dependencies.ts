@@ -5,6 +5,7 @@ import { parse as parseToml } from 'smol-toml';
 import type { FileChange } from '../../src/model';
 import { lowerBound, parseVersion, Version } from '../../src/project/django-version';
 import { lineEnding } from '../../src/source';
+import { compareText } from '../../src/order';
 
 /** PEP 503 normalised name. */
 export function normalizeName(name: string): string {
@@ -61,7 +62,7 @@ export function readDependencies(files: string[], readText: ReadText): Dependenc
   const declared = new Map<string, Declared[]>();
   const unreadable: string[] = [];
   const add = (name: string, entry: Declared) => declared.set(normalizeName(name), [...(declared.get(normalizeName(name)) ?? []), entry]);
-  const ordered = [...files].sort((a, b) => Number(!a.endsWith('.lock')) - Number(!b.endsWith('.lock')) || a.localeCompare(b));
+  const ordered = [...files].sort((a, b) => Number(!a.endsWith('.lock')) - Number(!b.endsWith('.lock')) || compareText(a, b));
   for (const path of ordered) {
     const text = readText(path);
     if (text === undefined) continue;
@@ -128,7 +129,7 @@ export function addRequirement(files: string[], dependencies: Dependencies, read
   const hasProjectDependencies = Array.isArray(pyprojectData?.project?.dependencies);
   const hasPoetryDependencies = pyprojectData?.tool?.poetry?.dependencies !== undefined;
   const requirementFiles = files.filter((file) => /\.(txt|in)$/.test(file));
-  const byPreference = (paths: string[]) => [...paths].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  const byPreference = (paths: string[]) => [...paths].sort((a, b) => rank(a) - rank(b) || compareText(a, b));
   const rank = (path: string) => (BASE_REQUIREMENTS.includes(path) ? BASE_REQUIREMENTS.indexOf(path) : BASE_REQUIREMENTS.length) * 2 + (path.endsWith('.in') ? 0 : 1);
 
   // pyproject.toml when it lists Django, or when nothing does and it lists dependencies at all.

@@ -14,6 +14,7 @@ import type { ProjectIndex } from '../../src/project/index';
 import { Dependency, Judge } from './judge';
 import { ImportFailure, ImportRun } from './simulate';
 import { ProjectFiles, ProjectWorld, ReadText } from './world';
+import { compareText } from '../../src/order';
 
 export const ID = 'lazy-model-imports';
 
@@ -236,5 +237,5 @@ function totalCost(dependencies: Dependency[]): number {
 }
 
 function byCostThenPlace(a: Dependency, b: Dependency): number {
-  return a.cost - b.cost || a.path.localeCompare(b.path) || a.edges[0].line - b.edges[0].line;
+  return a.cost - b.cost || compareText(a.path, b.path) || a.edges[0].line - b.edges[0].line;
 }
