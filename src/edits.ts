@@ -24,6 +24,20 @@ export function editsConflict(a: TextEdit, b: TextEdit): boolean {
   return a.start < b.end && b.start < a.end;
 }
 
+/**
+ * Insertions at the same point joined into one, in the order given: a fix that inserts twice at one
+ * point (an import and the code after it) would otherwise conflict with itself.
+ */
+export function mergeInsertions(edits: TextEdit[]): TextEdit[] {
+  const merged: TextEdit[] = [];
+  for (const edit of edits) {
+    const same = edit.start === edit.end ? merged.find((other) => other.start === other.end && other.start === edit.start) : undefined;
+    if (same) same.text += edit.text;
+    else merged.push({ ...edit });
+  }
+  return merged;
+}
+
 /** Whether a change's edits to `path` overlap any of `taken`. New files conflict with any other change to them. */
 export function changeConflicts(change: Change, taken: Map<string, TextEdit[] | 'created'>): boolean {
   return change.files.some((file) => {

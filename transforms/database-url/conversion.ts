@@ -1,6 +1,7 @@
 // The one change a settings file gets: the new alias values, the config holders, the imports and
 // the dependency, and the finding that explains all of it.
 import type { Finding, TextEdit } from '../../src/model';
+import { mergeInsertions } from '../../src/edits';
 import { addImports } from '../../src/imports';
 import { atLeast } from '../../src/project/django-version';
 import { lineEnding, positionOf } from '../../src/source';
@@ -45,7 +46,7 @@ export function conversion(context: AnalysisContext, input: ConversionInput): Fi
     if (rendered.statement) edits.push({ start: lineStart(file.text, statement.startIndex), end: lineStart(file.text, statement.startIndex), text: rendered.statement });
   }
   const imports = addImports(file.text, file.tree, [{ module: 'dj_database_url' }, ...(plans.some((plan) => usesQuote(plan.url)) ? [{ module: 'urllib.parse', name: 'quote' }] : [])]);
-  const files = [{ path: file.path, kind: 'edit' as const, edits: joinInsertions([...imports, ...edits]) }];
+  const files = [{ path: file.path, kind: 'edit' as const, edits: mergeInsertions([...imports, ...edits]) }];
 
   const used = new Set(plans.flatMap((plan) => plan.rewrite.arguments.map(([name]) => name)));
   const keywords = CONFIG_KEYWORDS.filter((keyword) => used.has(keyword));
@@ -89,15 +90,4 @@ function nativePoolHint(context: AnalysisContext, input: ConversionInput): strin
   const psycopg = ['psycopg', 'psycopg-binary', 'psycopg-c'].map((name) => input.dependencies.declared.get(name)?.[0]).find((entry) => entry !== undefined);
   if (!postgres || !psycopg || !atLeast(context.index.django, [5, 1]) || plans.some((plan) => plan.pool)) return undefined;
   return `With Django 5.1+ and psycopg 3 (${psycopg.path}), Django can pool connections itself: OPTIONS={"pool": True} with CONN_MAX_AGE 0 instead of persistent connections, worth it under many workers; djfix does not switch to it`;
-}
-
-/** Insertions at the same point as one edit, in the order given (the runner rejects two at one point). */
-function joinInsertions(edits: TextEdit[]): TextEdit[] {
-  const joined: TextEdit[] = [];
-  for (const edit of edits) {
-    const same = edit.start === edit.end ? joined.find((other) => other.start === other.end && other.start === edit.start) : undefined;
-    if (same) same.text += edit.text;
-    else joined.push({ ...edit });
-  }
-  return joined;
 }

@@ -3,6 +3,7 @@
 // type checkers, and the import itself gone (or only the names that were made lazy).
 import { addImport, addTypeCheckingImports, ImportSpec, removeImportedNames } from '../../src/imports';
 import type { TextEdit } from '../../src/model';
+import { mergeInsertions } from '../../src/edits';
 import type { Node, Tree } from '../../src/parse';
 import { lineEnding } from '../../src/source';
 import { listText } from './messages';
@@ -122,16 +123,6 @@ function keepBlankLineAbove(text: string, removals: TextEdit[], added: TextEdit[
   });
 }
 
-/** Insertions at the same offset become one, in the order they were made (two would conflict). */
-function mergeInsertions(edits: TextEdit[]): TextEdit[] {
-  const merged: TextEdit[] = [];
-  for (const edit of edits) {
-    const same = edit.start === edit.end ? merged.find((other) => other.start === edit.start && other.end === edit.start) : undefined;
-    if (same) same.text += edit.text;
-    else merged.push({ ...edit });
-  }
-  return merged;
-}
 
 interface Treated {
   functions: string[];

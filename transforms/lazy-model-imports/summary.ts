@@ -1,7 +1,7 @@
 // What the planner keeps of a file it read: its import-time bindings and a summary of their uses, as
 // plain data, so that the file's tree can go as soon as it is summarized.
 import type { Tree } from '../../src/parse';
-import type { BindingProblem, BlockedKind, FileUses, ImportBinding, Placement } from './uses';
+import type { BlockedKind, FileUses, ImportBinding, Placement } from './uses';
 import { moduleBindingLines } from './module-scan';
 import { findImportUses, IMPORT_TIME_KINDS } from './uses';
 
@@ -18,16 +18,8 @@ export interface UseSummary {
   topFunctions: string[];
 }
 
-export interface BindingSummary {
-  line: number;
-  module: string;
-  level: number;
-  name?: string;
-  dotted?: string;
-  alias?: string;
-  local: string;
-  topLevel: boolean;
-  problems: BindingProblem[];
+/** An import binding without its nodes: what the plan needs of it once the tree is gone. */
+export interface BindingSummary extends Pick<ImportBinding, 'line' | 'module' | 'level' | 'name' | 'dotted' | 'alias' | 'local' | 'topLevel' | 'problems'> {
   uses: number;
   /** Every use of the bound name, read as a class (`from app.models import Order`). */
   bare: UseSummary;
