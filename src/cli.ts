@@ -132,7 +132,7 @@ function program(): Command {
     .option('--include <glob>', 'fix only files matching the glob (repeatable)', collectRepeat, [])
     .option('--exclude <glob>', 'do not fix files matching the glob (repeatable)', collectRepeat, [])
     .option('--target-django <X.Y>', 'the Django version to target (default: read from the dependency files)', djangoVersion)
-    .option('--jobs <n>', 'worker threads (default: the number of cores)', positiveInt, defaultJobs())
+    .option('--jobs <n>', 'threads at work: this one and N-1 workers (default: the number of cores)', positiveInt, defaultJobs())
     .option('--max-file-size <bytes>', 'skip Python files larger than this', positiveInt, DEFAULT_MAX_FILE_BYTES)
     .option('--no-cache', 'do not read or write the cache')
     .option('--cache-dir <dir>', `where the cache lives (default: ${DEFAULT_CACHE_DIR} in the project root, or $DJFIX_CACHE_DIR)`)

@@ -1,11 +1,11 @@
-// Where per-file work runs: on a pool of worker threads, or in this thread when one job is asked for
-// (and for the few files re-analysed after djfix changed them). Both give the same results.
+// Where per-file work runs: in this thread and on a pool of worker threads, or in this thread alone
+// when one job is asked for (and for the few files re-analysed after djfix changed them). All give
+// the same results.
 import os from 'node:os';
 import path from 'node:path';
 import type Piscina from 'piscina';
-import { createHash } from 'node:crypto';
 import type { SharedIndex } from './worker';
-import { analyzeBatch, AnalyzeBatch, AnalyzeJob, AnalyzeResult, collectFiles, CollectJob, CollectResult } from './analysis';
+import { analyzeBatch, AnalyzeBatch, AnalyzeResult, collectFiles, CollectJob, CollectResult } from './analysis';
 
 /** `progress` is told how many more files are done, as batches finish. */
 export interface Executor {
@@ -19,7 +19,7 @@ export function defaultJobs(): number {
 }
 
 export function createExecutor(jobs: number): Executor {
-  return jobs <= 1 ? inProcessExecutor : new PoolExecutor(jobs);
+  return jobs <= 1 ? inProcessExecutor : new SharedExecutor(jobs);
 }
 
 export const inProcessExecutor: Executor = {
@@ -52,6 +52,8 @@ export function analysisChunks<T>(files: T[], planned: number, jobs: number): T[
   return [...(planned > 0 ? [files.slice(0, planned)] : []), ...chunk(files.slice(planned), jobs)];
 }
 
+let shares = 0;
+
 /**
  * The index goes to the workers as JSON in shared memory: posting the object itself would copy it
  * once per batch, which costs more than the analysis on a large project. Each worker parses it once.
@@ -60,28 +62,32 @@ function shareIndex(index: AnalyzeBatch['index']): SharedIndex {
   const bytes = Buffer.from(JSON.stringify(index), 'utf8');
   const buffer = new SharedArrayBuffer(bytes.length);
   new Uint8Array(buffer).set(bytes);
-  return { key: createHash('sha256').update(bytes).digest('hex'), buffer };
+  return { key: `${process.pid}:${++shares}`, buffer };
+}
+
+/** Chunks a worker holds at once: it starts the next while this thread, busy with a file, has not yet answered. */
+const TASKS_PER_WORKER = 2;
+
+/**
+ * `jobs - 1` worker threads: this thread is the last job. One thread starts with the pool and the
+ * others only when work queues up for them. Starting every thread at once left threads nobody waited
+ * for still loading the native parser when a short run destroyed the pool, which aborts the whole
+ * process ("terminate called after throwing an instance of 'Napi::Error'"): a one-file project hit
+ * it a few runs in a hundred on two cores. (No thread at start, minThreads 0, avoids it too, but then
+ * Piscina never starts one under Jest.)
+ */
+export function poolOptions(jobs: number) {
+  return { filename: path.join(__dirname, 'worker.js'), minThreads: 1, maxThreads: Math.max(1, jobs - 1), concurrentTasksPerWorker: TASKS_PER_WORKER, idleTimeout: 1000 };
 }
 
 /**
- * One thread starts with the pool and the others only when work queues up for them. Starting every
- * thread at once left threads nobody waited for still loading the native parser when a short run
- * destroyed the pool, which aborts the whole process ("terminate called after throwing an instance
- * of 'Napi::Error'"): a one-file project hit it a few runs in a hundred on two cores. (No thread at
- * start, minThreads 0, avoids it too, but then Piscina never starts one under Jest.)
+ * Work shared by this thread and the workers, each taking the next chunk from one queue. This thread
+ * would otherwise wait while the workers work; with it as a job the run starts one copy fewer of
+ * djfix and of the index, and the threads that work have the cores to themselves (on two cores, two
+ * workers beside a main thread busy receiving their results were slower than one worker and this
+ * thread, and held 55 MiB more).
  */
-export function poolOptions(jobs: number) {
-  return { filename: path.join(__dirname, 'worker.js'), minThreads: 1, maxThreads: jobs, idleTimeout: 1000 };
-}
-
-function done<T>(count: number, progress?: (count: number) => void): (results: T) => T {
-  return (results) => {
-    progress?.(count);
-    return results;
-  };
-}
-
-class PoolExecutor implements Executor {
+class SharedExecutor implements Executor {
   private readonly pool: Piscina;
 
   constructor(private readonly jobs: number) {
@@ -92,15 +98,38 @@ class PoolExecutor implements Executor {
   }
 
   async collect(jobs: CollectJob[], progress?: (count: number) => void): Promise<CollectResult[]> {
-    const run = (part: CollectJob[]) => (this.pool.run(part, { name: 'collect' }) as Promise<CollectResult[]>).then(done(part.length, progress));
-    return (await Promise.all(chunk(jobs, this.jobs).map(run))).flat();
+    return this.share(chunk(jobs, this.jobs), collectFiles, (part) => this.pool.run(part, { name: 'collect' }) as Promise<CollectResult[]>, progress);
   }
 
   async analyze(batch: AnalyzeBatch, progress?: (count: number) => void): Promise<AnalyzeResult[]> {
     const { index, ...rest } = batch;
-    const shared = shareIndex(index);
-    const run = (files: AnalyzeJob[]) => (this.pool.run({ ...rest, files, index: shared }, { name: 'analyze' }) as Promise<AnalyzeResult[]>).then(done(files.length, progress));
-    return (await Promise.all(analysisChunks(batch.files, batch.planned ?? 0, this.jobs).map(run))).flat();
+    // Made when a worker first asks: on a small project this thread may be done before that.
+    let shared: SharedIndex | undefined;
+    return this.share(
+      analysisChunks(batch.files, batch.planned ?? 0, this.jobs),
+      (files) => analyzeBatch({ ...batch, files }),
+      (files) => this.pool.run({ ...rest, files, index: (shared ??= shareIndex(index)) }, { name: 'analyze' }) as Promise<AnalyzeResult[]>,
+      progress,
+    );
+  }
+
+  /** Runs every chunk, here or on a worker, and gives back their results in the chunks' order. */
+  private async share<T, R>(chunks: T[][], here: (chunk: T[]) => Promise<R[]>, there: (chunk: T[]) => Promise<R[]>, progress?: (count: number) => void): Promise<R[]> {
+    const results: R[][] = new Array(chunks.length);
+    let next = 0;
+    const lane = async (run: (chunk: T[]) => Promise<R[]>) => {
+      while (next < chunks.length) {
+        const at = next++;
+        results[at] = await run(chunks[at]);
+        progress?.(chunks[at].length);
+      }
+    };
+    // This thread's lane goes first, so it takes the first chunk (an analysis's planned batch, the
+    // longest) while the workers still start or read the index.
+    const lanes = [lane(here)];
+    for (let i = 0; i < (this.jobs - 1) * TASKS_PER_WORKER; i++) lanes.push(lane(there));
+    await Promise.all(lanes);
+    return results.flat();
   }
 
   async close(): Promise<void> {

@@ -86,8 +86,10 @@ describe('on the example project', () => {
     const project = copyExampleProject();
     const one = spawnDjfix(['--json', '--dry-run', '--jobs', '1', project]);
     const two = spawnDjfix(['--json', '--dry-run', '--jobs', '2', project]);
+    const three = spawnDjfix(['--json', '--dry-run', '--jobs', '3', project]);
     expect(one.code).toBe(1);
     expect(two.stdout).toBe(one.stdout);
+    expect(three.stdout).toBe(one.stdout);
   });
 
   test('without a TTY, plain djfix is a dry run and never prompts', () => {

@@ -1,9 +1,16 @@
-// The worker pool starts one thread and the others only for queued work: terminating a thread while
-// it still loads the native parser aborts the process, so a pool must not start threads nobody needs.
-import { analysisChunks, poolOptions } from '../../src/executor';
+// Work is shared by this thread and `jobs - 1` workers. The pool starts one thread and the others only
+// for queued work: terminating a thread while it still loads the native parser aborts the process,
+// so a pool must not start threads nobody needs.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CollectJob, CollectResult } from '../../src/analysis';
+import { analysisChunks, createExecutor, inProcessExecutor, poolOptions } from '../../src/executor';
+import { parseCount } from '../../src/parse';
 
-test('the pool starts one thread, and at most one per job', () => {
-  expect(poolOptions(4)).toMatchObject({ minThreads: 1, maxThreads: 4 });
+test('the pool starts one thread, and one fewer than the jobs: this thread is the last', () => {
+  expect(poolOptions(4)).toMatchObject({ minThreads: 1, maxThreads: 3 });
+  expect(poolOptions(2)).toMatchObject({ minThreads: 1, maxThreads: 1 });
 });
 
 test('files that need a project-wide plan are analysed in one batch, the others in chunks', () => {
@@ -13,4 +20,31 @@ test('files that need a project-wide plan are analysed in one batch, the others 
   expect(chunks.slice(1).every((part) => part.every((file) => file >= 20) && part.length <= 8)).toBe(true);
   expect(chunks.flat()).toEqual(files);
   expect(analysisChunks(files, 0, 2)[0]).toEqual(files.slice(0, 8));
+});
+
+test('this thread and a worker share the files, and the results are those of one thread, in order', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'djfix-executor-'));
+  const jobs: CollectJob[] = Array.from({ length: 400 }, (_, i) => {
+    const file = `app/m${String(i).padStart(3, '0')}.py`;
+    fs.mkdirSync(path.join(root, 'app'), { recursive: true });
+    fs.writeFileSync(path.join(root, file), `from .m${i + 1} import Model${i + 1}\n\nclass Model${i}(Model${i + 1}):\n    pass\n`);
+    return { root, path: file, maxFileBytes: 1 << 20, transforms: [] };
+  });
+  // A stamp says when it was taken, which differs from run to run.
+  const withoutTime = (results: CollectResult[]) => results.map((result) => ({ ...result, stamp: { ...result.stamp, takenMs: 0 } }));
+  const alone = withoutTime(await inProcessExecutor.collect(jobs));
+  const executor = createExecutor(2);
+  try {
+    const counted: number[] = [];
+    const before = parseCount();
+    const shared = await executor.collect(jobs, (count) => counted.push(count));
+    const parsedHere = parseCount() - before;
+    expect(withoutTime(shared)).toEqual(alone);
+    expect(counted.reduce((sum, count) => sum + count, 0)).toBe(jobs.length);
+    // Both did some: this thread parsed some files, the worker the others.
+    expect(parsedHere).toBeGreaterThan(0);
+    expect(parsedHere).toBeLessThan(jobs.length);
+  } finally {
+    await executor.close();
+  }
 });
