@@ -117,17 +117,19 @@ class SharedExecutor implements Executor {
   private async share<T, R>(chunks: T[][], here: (chunk: T[]) => Promise<R[]>, there: (chunk: T[]) => Promise<R[]>, progress?: (count: number) => void): Promise<R[]> {
     const results: R[][] = new Array(chunks.length);
     let next = 0;
-    const lane = async (run: (chunk: T[]) => Promise<R[]>) => {
-      while (next < chunks.length) {
-        const at = next++;
+    const lane = async (run: (chunk: T[]) => Promise<R[]>, first = next++) => {
+      for (let at = first; at < chunks.length; at = next++) {
         results[at] = await run(chunks[at]);
         progress?.(chunks[at].length);
       }
     };
-    // This thread's lane goes first, so it takes the first chunk (an analysis's planned batch, the
-    // longest) while the workers still start or read the index.
-    const lanes = [lane(here)];
+    // This thread takes the first chunk (an analysis's planned batch, the longest: the workers would
+    // still be reading the index), but starts it only once the workers have theirs: its first file
+    // runs without a break, and on an analysis that is the project-wide plan.
+    const first = next++;
+    const lanes: Array<Promise<void>> = [];
     for (let i = 0; i < (this.jobs - 1) * TASKS_PER_WORKER; i++) lanes.push(lane(there));
+    lanes.push(lane(here, first));
     await Promise.all(lanes);
     return results.flat();
   }
