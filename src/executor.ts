@@ -88,27 +88,33 @@ export function poolOptions(jobs: number) {
  * thread, and held 55 MiB more).
  */
 class SharedExecutor implements Executor {
-  private readonly pool: Piscina;
+  private pool: Piscina | undefined;
 
-  constructor(private readonly jobs: number) {
+  constructor(private readonly jobs: number) {}
+
+  /**
+   * Started for the first share with a chunk for a worker, so never for work of one chunk: a worker
+   * given no task could still be loading the native parser when the pool is destroyed.
+   */
+  private workers(): Piscina {
     // Loaded here: a run answered from the cache never starts a thread.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { Piscina: Pool } = require('piscina') as typeof import('piscina');
-    this.pool = new Pool(poolOptions(jobs));
+    return (this.pool ??= new Pool(poolOptions(this.jobs)));
   }
 
   async collect(jobs: CollectJob[], progress?: (count: number) => void): Promise<CollectResult[]> {
-    return this.share(chunk(jobs, this.jobs), collectFiles, (part) => this.pool.run(part, { name: 'collect' }) as Promise<CollectResult[]>, progress);
+    return this.share(chunk(jobs, this.jobs), collectFiles, (part) => this.workers().run(part, { name: 'collect' }) as Promise<CollectResult[]>, progress);
   }
 
   async analyze(batch: AnalyzeBatch, progress?: (count: number) => void): Promise<AnalyzeResult[]> {
     const { index, ...rest } = batch;
-    // Made when a worker first asks: on a small project this thread may be done before that.
+    // Made only when a worker gets a chunk: work of one chunk is all done here.
     let shared: SharedIndex | undefined;
     return this.share(
       analysisChunks(batch.files, batch.planned ?? 0, this.jobs),
       (files) => analyzeBatch({ ...batch, files }),
-      (files) => this.pool.run({ ...rest, files, index: (shared ??= shareIndex(index)) }, { name: 'analyze' }) as Promise<AnalyzeResult[]>,
+      (files) => this.workers().run({ ...rest, files, index: (shared ??= shareIndex(index)) }, { name: 'analyze' }) as Promise<AnalyzeResult[]>,
       progress,
     );
   }
@@ -128,13 +134,13 @@ class SharedExecutor implements Executor {
     // runs without a break, and on an analysis that is the project-wide plan.
     const first = next++;
     const lanes: Array<Promise<void>> = [];
-    for (let i = 0; i < (this.jobs - 1) * TASKS_PER_WORKER; i++) lanes.push(lane(there));
+    for (let i = 0; i < (this.jobs - 1) * TASKS_PER_WORKER && next < chunks.length; i++) lanes.push(lane(there));
     lanes.push(lane(here, first));
     await Promise.all(lanes);
     return results.flat();
   }
 
   async close(): Promise<void> {
-    await this.pool.destroy();
+    await this.pool?.destroy();
   }
 }

@@ -22,14 +22,30 @@ test('files that need a project-wide plan are analysed in one batch, the others 
   expect(analysisChunks(files, 0, 2)[0]).toEqual(files.slice(0, 8));
 });
 
-test('this thread and a worker share the files, and the results are those of one thread, in order', async () => {
+function pythonFiles(count: number): CollectJob[] {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'djfix-executor-'));
-  const jobs: CollectJob[] = Array.from({ length: 400 }, (_, i) => {
+  fs.mkdirSync(path.join(root, 'app'));
+  return Array.from({ length: count }, (_, i) => {
     const file = `app/m${String(i).padStart(3, '0')}.py`;
-    fs.mkdirSync(path.join(root, 'app'), { recursive: true });
     fs.writeFileSync(path.join(root, file), `from .m${i + 1} import Model${i + 1}\n\nclass Model${i}(Model${i + 1}):\n    pass\n`);
     return { root, path: file, maxFileBytes: 1 << 20, transforms: [] };
   });
+}
+
+test('work of one chunk is done in this thread, without starting a worker that would get nothing', async () => {
+  const executor = createExecutor(2);
+  try {
+    const before = parseCount();
+    await executor.collect(pythonFiles(5));
+    expect(parseCount() - before).toBe(5);
+    expect((executor as unknown as { pool?: unknown }).pool).toBeUndefined();
+  } finally {
+    await executor.close();
+  }
+});
+
+test('this thread and a worker share the files, and the results are those of one thread, in order', async () => {
+  const jobs = pythonFiles(400);
   // A stamp says when it was taken, which differs from run to run.
   const withoutTime = (results: CollectResult[]) => results.map((result) => ({ ...result, stamp: { ...result.stamp, takenMs: 0 } }));
   const alone = withoutTime(await inProcessExecutor.collect(jobs));
