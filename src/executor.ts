@@ -36,13 +36,22 @@ export const inProcessExecutor: Executor = {
   async close() {},
 };
 
-/** Splits work into chunks: enough per thread to balance load and show progress, few enough to keep messages cheap. */
-function chunk<T>(items: T[], jobs: number): T[][] {
-  const size = Math.max(8, Math.ceil(items.length / (jobs * 16)));
+/**
+ * Splits work into chunks that shrink as it runs out (guided scheduling): large ones first keep
+ * messages few, small ones last keep every thread busy to the end instead of one finishing a large
+ * chunk while the others wait.
+ */
+export function chunk<T>(items: T[], jobs: number): T[][] {
   const chunks: T[][] = [];
-  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  for (let i = 0; i < items.length; ) {
+    const size = Math.max(MIN_CHUNK, Math.ceil((items.length - i) / (jobs * 8)));
+    chunks.push(items.slice(i, i + size));
+    i += size;
+  }
   return chunks;
 }
+
+const MIN_CHUNK = 8;
 
 /**
  * The batches of an analysis: the first `planned` files, which need a project-wide plan, in one batch

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CollectJob, CollectResult } from '../../src/analysis';
-import { analysisChunks, createExecutor, inProcessExecutor, poolOptions } from '../../src/executor';
+import { analysisChunks, chunk, createExecutor, inProcessExecutor, poolOptions } from '../../src/executor';
 import { parseCount } from '../../src/parse';
 
 test('the pool starts one thread, and one fewer than the jobs: this thread is the last', () => {
@@ -63,4 +63,13 @@ test('this thread and a worker share the files, and the results are those of one
   } finally {
     await executor.close();
   }
+});
+
+test('chunks shrink as the work runs out, down to a floor, and cover every item once in order', () => {
+  const items = Array.from({ length: 4338 }, (_, i) => i);
+  const sizes = chunk(items, 2).map((part) => part.length);
+  expect(chunk(items, 2).flat()).toEqual(items);
+  expect(sizes[0]).toBe(Math.ceil(4338 / 16));
+  expect(sizes.every((size, i) => i === 0 || size <= sizes[i - 1] || i === sizes.length - 1)).toBe(true);
+  expect(sizes.slice(-5, -1)).toEqual([8, 8, 8, 8]);
 });
