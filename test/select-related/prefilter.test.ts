@@ -45,7 +45,7 @@ describe('select-related text test', () => {
 });
 
 describe('select-related text test for one loop', () => {
-  const loops = (code: string) => findLoops(parsePython(code).rootNode).map((node) => loopOf(node)!);
+  const loops = (code: string) => findLoops(parsePython(code).rootNode, code).map((node) => loopOf(node)!);
 
   it('looks in every region a loop runs per row, and only there', () => {
     const [comprehension] = loops('names = [1 for order in orders if order.customer]\n');

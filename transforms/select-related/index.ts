@@ -73,7 +73,7 @@ function analyze({ file, index }: AnalysisContext): Finding[] {
   const uses = new Uses(index);
   const findings: Finding[] = [];
   let quote: string | undefined;
-  for (const node of findLoops(file.tree.rootNode)) {
+  for (const node of findLoops(file.tree.rootNode, file.text)) {
     const loop = loopOf(node);
     if (loop && !loopMayReadRelations(file.text, loop, index)) continue;
     const source = loop && sources.of(loop);

@@ -1,7 +1,6 @@
 // Loops as the transform sees them: `for` statements and the `for` clauses of comprehensions and
 // generator expressions, each with its variable, what it iterates, and the code that runs per row.
 import type { Node } from '../../src/parse';
-import { query } from '../../src/parse';
 import { sameNode } from '../../src/parse';
 
 export interface Loop {
@@ -14,12 +13,29 @@ export interface Loop {
   regions: Node[];
 }
 
-const LOOPS = query('[(for_statement) (for_in_clause)] @loop');
 /** Builtins that iterate their first argument and hand back its rows (with an index for enumerate). */
 const PASS_THROUGH = new Set(['list', 'tuple', 'sorted', 'reversed']);
 
-export function findLoops(root: Node): Node[] {
-  return LOOPS.captures(root).map((capture) => capture.node);
+/**
+ * Where the text may hold the keyword `for`: not inside a longer name (`format`, `before`), though a
+ * number may run into it (`[1for x in y]` is Python). Text in strings and comments only adds a
+ * position whose node is not the keyword.
+ */
+const FOR_KEYWORD = /(?<![\p{L}\p{M}\p{Pc}])for(?!\p{ID_Continue})/gu;
+
+/**
+ * The `for` statements and comprehension clauses of a file, in order. Found from the text's `for`
+ * keywords, each looked up in the tree: a query over the whole tree visits every node, and on a large
+ * file that cost more than the rest of the analysis.
+ */
+export function findLoops(root: Node, text: string): Node[] {
+  const loops: Node[] = [];
+  for (const match of text.matchAll(FOR_KEYWORD)) {
+    const keyword = root.descendantForIndex(match.index);
+    const loop = keyword.parent;
+    if (keyword.type === 'for' && keyword.startIndex === match.index && (loop?.type === 'for_statement' || loop?.type === 'for_in_clause')) loops.push(loop);
+  }
+  return loops;
 }
 
 /**
