@@ -39,10 +39,36 @@ function fromRequirements(text: string): Version | null | undefined {
   return undefined;
 }
 
+type LockedPackage = { name?: string; version?: string };
+
 function fromLock(text: string): Version | null | undefined {
-  const data = parseToml(text) as { package?: Array<{ name?: string; version?: string }> };
-  const django = data.package?.find((pkg) => pkg.name?.toLowerCase() === 'django');
+  const django = lockedPackage(text, 'django');
   return django?.version ? parseVersion(django.version) : undefined;
+}
+
+/** A `[[package]]` table's header line, where the table starts. */
+const PACKAGE_TABLE = /^(?=\[\[package\]\][ \t]*\r?$)/m;
+/** A table's `name = "..."`: the first key after the header in the lock files uv and Poetry write. */
+const PACKAGE_NAME = /^name[ \t]*=[ \t]*["']([^"'\r\n]+)["']/m;
+
+/**
+ * What a lock file (uv.lock, poetry.lock) holds for one package. Only that package's table is
+ * parsed: a lock lists hundreds of packages, and parsing the whole of saleor's (280 kB) took 20 ms
+ * before any file was read. A lock in which no table reads as expected is parsed whole.
+ */
+export function lockedPackage(text: string, name: string): LockedPackage | undefined {
+  const wanted = name.toLowerCase();
+  let recognised = false;
+  for (const table of text.split(PACKAGE_TABLE)) {
+    const named = table.startsWith('[[package]]') ? PACKAGE_NAME.exec(table) : null;
+    recognised ||= named !== null;
+    if (named?.[1].toLowerCase() !== wanted) continue;
+    const found = (parseToml(table) as { package?: LockedPackage[] }).package?.[0];
+    if (found?.name?.toLowerCase() === wanted) return found;
+  }
+  if (recognised) return undefined;
+  const data = parseToml(text) as { package?: LockedPackage[] };
+  return data.package?.find((pkg) => pkg.name?.toLowerCase() === wanted);
 }
 
 function fromPyproject(text: string): Version | null | undefined {

@@ -1,4 +1,4 @@
-import { atLeast, detectDjangoVersion, lowerBound } from '../../src/project/django-version';
+import { atLeast, detectDjangoVersion, lockedPackage, lowerBound } from '../../src/project/django-version';
 
 const detect = (files: Record<string, string>) => detectDjangoVersion(new Map(Object.entries(files)), []);
 
@@ -31,4 +31,24 @@ test('a broken TOML file is reported, not fatal', () => {
   const problems: string[] = [];
   expect(detectDjangoVersion(new Map([['pyproject.toml', '[project\n']]), problems).version).toBeNull();
   expect(problems[0]).toMatch(/^pyproject.toml: could not be read as TOML/);
+});
+
+describe('a lock file', () => {
+  const uv = ['version = 1', '', '[[package]]', 'name = "asgiref"', 'version = "3.8.1"', '', '[[package]]', 'name = "Django"', 'version = "4.2.16"', 'dependencies = [', '    { name = "asgiref" },', ']', '', '[package.optional-dependencies]', 'argon2 = [{ name = "argon2-cffi" }]', ''];
+
+  it('is read at the one package asked for, whatever its case and line endings', () => {
+    expect(lockedPackage(uv.join('\n'), 'django')).toMatchObject({ name: 'Django', version: '4.2.16' });
+    expect(lockedPackage(uv.join('\r\n'), 'DJANGO')).toMatchObject({ version: '4.2.16' });
+    expect(detect({ 'poetry.lock': '[[package]]\nname = "django"\nversion = "3.2.25"\ndescription = "x"\n\n[package.dependencies]\nasgiref = ">=3.3.2,<4"\n' }).version).toEqual([3, 2]);
+  });
+
+  it('does not take a dependency named in another package for the package', () => {
+    expect(lockedPackage(uv.join('\n'), 'argon2-cffi')).toBeUndefined();
+    expect(lockedPackage(uv.join('\n'), 'asgiref')).toMatchObject({ version: '3.8.1' });
+  });
+
+  it('laid out otherwise is parsed whole', () => {
+    expect(lockedPackage('[[package]]  # pinned\nname = "django"\nversion = "5.1.2"\n', 'django')).toMatchObject({ version: '5.1.2' });
+    expect(lockedPackage('package = [{ name = "django", version = "5.0.1" }]\n', 'django')).toMatchObject({ version: '5.0.1' });
+  });
 });
