@@ -36,6 +36,9 @@ export const inProcessExecutor: Executor = {
   async close() {},
 };
 
+/** The smallest chunk: below it, a chunk's messages cost more than its files. */
+const MIN_CHUNK = 8;
+
 /**
  * Splits work into chunks that shrink as it runs out (guided scheduling): large ones first keep
  * messages few, small ones last keep every thread busy to the end instead of one finishing a large
@@ -51,11 +54,9 @@ export function chunk<T>(items: T[], jobs: number): T[][] {
   return chunks;
 }
 
-const MIN_CHUNK = 8;
-
 /**
  * The batches of an analysis: the first `planned` files, which need a project-wide plan, in one batch
- * (so one worker makes the plan, once), then the others in chunks.
+ * (so one thread makes the plan, once), then the others in chunks.
  */
 export function analysisChunks<T>(files: T[], planned: number, jobs: number): T[][] {
   return [...(planned > 0 ? [files.slice(0, planned)] : []), ...chunk(files.slice(planned), jobs)];
