@@ -11,6 +11,7 @@ import {
   countQueries,
   dedent,
   djangoAvailable,
+  exampleQueryCalls,
   manageCheck,
   PYTHON,
   runDjango,
@@ -242,22 +243,7 @@ describe('fixtures/example-project as committed', () => {
       const run = runDjango(scratchCopy(), seedShop(n) + dedent(`
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
-        from catalog import views as catalog_views
-        from customers import views as customer_views
-        from orders import reports
-
-        calls = {
-            "order_summaries": reports.order_summaries,
-            "line_report": reports.line_report,
-            "orders_per_customer": reports.orders_per_customer,
-            "order_dates": reports.order_dates,
-            "product_tags": catalog_views.product_tags,
-            "product_categories": catalog_views.product_categories,
-            "category_sizes": catalog_views.category_sizes,
-            "cheap_products_by_category": lambda: catalog_views.cheap_products_by_category(100),
-            "profiles": customer_views.profiles,
-            "customer_emails": customer_views.customer_emails,
-        }
+      `) + exampleQueryCalls() + dedent(`
         result = {}
         for name, call in calls.items():
             with CaptureQueriesContext(connection) as captured:

@@ -90,6 +90,31 @@ export function copyExampleProject(options: { importCycle?: boolean } = {}): str
  * indented template literals. runDjango applies it to every snippet; snippets built from several
  * pieces should dedent each piece before joining them.
  */
+/**
+ * Python that binds `calls`: every function of the example project that runs queries (the planted
+ * N+1s and the loops select-related must leave alone), by name, each returning a JSON-able value.
+ */
+export function exampleQueryCalls(): string {
+  return dedent(`
+    from catalog import views as catalog_views
+    from customers import views as customer_views
+    from orders import reports
+
+    calls = {
+        "order_summaries": reports.order_summaries,
+        "line_report": reports.line_report,
+        "orders_per_customer": lambda: {str(key): value for key, value in reports.orders_per_customer().items()},
+        "order_dates": lambda: {str(key): value for key, value in reports.order_dates().items()},
+        "product_tags": catalog_views.product_tags,
+        "product_categories": catalog_views.product_categories,
+        "category_sizes": catalog_views.category_sizes,
+        "cheap_products_by_category": lambda: catalog_views.cheap_products_by_category(100),
+        "profiles": customer_views.profiles,
+        "customer_emails": customer_views.customer_emails,
+    }
+  `);
+}
+
 export function dedent(code: string): string {
   const lines = code.replace(/^\s*\n/, '').split('\n');
   const indents = lines

@@ -2,7 +2,7 @@
 // N+1 runs the same number of queries for N and 2N rows, and returns exactly what it returned before.
 import fs from 'node:fs';
 import path from 'node:path';
-import { copyExampleProject, dedent, djangoAvailable, PYTHON, runDjango } from '../helpers/django';
+import { copyExampleProject, dedent, djangoAvailable, exampleQueryCalls, PYTHON, runDjango } from '../helpers/django';
 import { djfix } from '../helpers/cli';
 
 const PLANTED = ['order_summaries', 'line_report', 'product_tags', 'product_categories', 'category_sizes', 'profiles', 'customer_emails'];
@@ -36,22 +36,7 @@ function measure(project: string, n: number): Record<string, { queries: number; 
   const run = runDjango(project, seed(n) + dedent(`
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-    from catalog import views as catalog_views
-    from customers import views as customer_views
-    from orders import reports
-
-    calls = {
-        "order_summaries": reports.order_summaries,
-        "line_report": reports.line_report,
-        "orders_per_customer": lambda: {str(key): value for key, value in reports.orders_per_customer().items()},
-        "order_dates": lambda: {str(key): value for key, value in reports.order_dates().items()},
-        "product_tags": catalog_views.product_tags,
-        "product_categories": catalog_views.product_categories,
-        "category_sizes": catalog_views.category_sizes,
-        "cheap_products_by_category": lambda: catalog_views.cheap_products_by_category(100),
-        "profiles": customer_views.profiles,
-        "customer_emails": customer_views.customer_emails,
-    }
+  `) + exampleQueryCalls() + dedent(`
     result = {}
     for name, call in calls.items():
         with CaptureQueriesContext(connection) as captured:
