@@ -46,8 +46,16 @@ function collectFile(job: CollectJob): CollectResult {
   if (!read.ok) return { path: job.path, ok: false, reason: read.reason, error: read.error };
   if (job.hash !== undefined && read.hash !== job.hash) return { path: job.path, ok: false, reason: 'changed on disk while djfix was running; run djfix again', error: true };
   const stamp = read.stamp;
-  if (!needsFacts(job.path, read.text)) return { path: job.path, ok: true, hash: read.hash, stamp, facts: emptyFacts() };
+  if (!needsFacts(job.path, read.text)) return { path: job.path, ok: true, hash: read.hash, stamp, facts: { ...emptyFacts(), commented: mayHoldSuppressions(read.text) } };
   return { ...collectText(job.path, read.text, read.hash, job.transforms), stamp };
+}
+
+/** What a file's text says of the analysis to come: which transforms' screens it passes, whether it has djfix comments. */
+function screens(text: string, transforms: string[]): Pick<FileFacts, 'screened' | 'commented'> {
+  const screened = selectTransforms(transforms)
+    .filter((transform) => transform.screen?.(text))
+    .map((transform) => transform.id);
+  return { screened, commented: mayHoldSuppressions(text) };
 }
 
 export type ReadResult = { ok: true; text: string; hash: string; stamp: FileStamp } | { ok: false; reason: string; error?: boolean };
@@ -117,7 +125,7 @@ export function collectText(filePath: string, text: string, hash: string, transf
     const line = error.startPosition.row + 1;
     return { path: filePath, ok: false, hash, reason: `syntax error at line ${line}; fix it or exclude the file`, line };
   }
-  const facts = extractFacts(tree, text);
+  const facts = { ...extractFacts(tree, text), ...screens(text, transforms) };
   for (const transform of selectTransforms(transforms)) {
     if (!transform.collect) continue;
     const extra = transform.collect(tree, text);
@@ -174,7 +182,9 @@ function analyzeFile(batch: AnalyzeBatch, job: AnalyzeJob): AnalyzeResult {
     result.problems.push({ path: job.path, message: 'changed on disk while djfix was running; not analysed, run djfix again' });
     return result;
   }
-  const applicable = selectTransforms(batch.transforms).filter((transform) => transform.mayApply({ path: job.path, role: entry.role, text }, batch.index));
+  const applicable = selectTransforms(batch.transforms).filter((transform) =>
+    transform.mayApply({ path: job.path, role: entry.role, screened: transform.screen?.(text) ?? true }, batch.index),
+  );
   const marked = mayHoldSuppressions(text);
   // A file with djfix comments is parsed even when no transform applies, so unused comments are known.
   if (applicable.length === 0 && !marked) return result;

@@ -76,6 +76,14 @@ export interface FileFacts {
   settingsModuleRefs: string[];
   /** Facts contributed by transforms (keyed by transform id). */
   extra: Record<string, unknown>;
+  /**
+   * Transforms whose screen the text passed: whether they may apply is decided without reading it
+   * again. Undefined for a test or migration whose facts the index does not need: its text is not
+   * screened, and every screen counts as passed.
+   */
+  screened?: string[];
+  /** Whether the text may hold djfix comments: such a file is analysed even when no transform applies. */
+  commented: boolean;
 }
 
 const IMPORT_STATEMENTS = new Set(['import_statement', 'import_from_statement']);
@@ -93,7 +101,7 @@ const SETTINGS_MODULE_REFS = query(`[
 const CONTAINERS = new Set(['if_statement', 'try_statement', 'with_statement', 'for_statement', 'while_statement', 'else_clause', 'elif_clause', 'except_clause', 'finally_clause', 'block']);
 
 export function emptyFacts(): FileFacts {
-  return { imports: [], classes: [], functions: [], settings: [], settingsModuleRefs: [], extra: {} };
+  return { imports: [], classes: [], functions: [], settings: [], settingsModuleRefs: [], extra: {}, commented: false };
 }
 
 export function extractFacts(tree: Tree, text: string): FileFacts {

@@ -80,8 +80,9 @@ export async function loadProject(options: RunOptions, executor: () => Executor,
     : detectDjangoVersion(new Map(Object.entries(dependencyTexts)), versionProblems);
   problems.push(...versionProblems.map((message) => ({ path: message.split(':')[0], message: message.slice(message.indexOf(':') + 2) })));
 
+  // Facts hold what the selected transforms collect and what their screens say.
   const factsKey = selectTransforms(options.transforms)
-    .filter((transform) => transform.collect)
+    .filter((transform) => transform.collect || transform.screen)
     .map((transform) => transform.id)
     .join(',');
   const collect = (known: Map<string, string>) => collectFacts(options, discovered, known, factsKey, executor, caches, progress);

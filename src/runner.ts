@@ -7,13 +7,13 @@ import { cacheKey, engineFingerprint, PackCache } from './cache';
 import { createExecutor, Executor } from './executor';
 import { CachedFacts, CachedTree, LoadedProject, loadProject } from './load';
 import type { Finding, Problem, Skip } from './model';
-import { appOfModule, ProjectIndex } from './project/index';
+import { appOfModule, FileEntry, ProjectIndex } from './project/index';
 import type { TargetDjango, Version } from './project/django-version';
 import { Revisited, settle } from './settle';
 import type { StampedHash } from './stamps';
 import { suppressionOutcome, UnusedSuppression } from './suppressions';
 import { selectTransforms, TRANSFORMS } from '../transforms/registry';
-import type { TransformOptions } from '../transforms/types';
+import type { Transform, TransformOptions } from '../transforms/types';
 import { compareText } from './order';
 
 export interface RunOptions {
@@ -138,18 +138,37 @@ async function analyse(options: RunOptions, project: LoadedProject, targets: str
   progress(done);
   if (misses.length > 0) {
     const index = await project.loadIndex();
-    const planners = selectTransforms(options.transforms).filter((transform) => transform.usesProjectPlan);
+    const transforms = selectTransforms(options.transforms);
+    // What the file's facts say of its text is enough to leave most files out: their answer is empty.
+    const needed: AnalyzeJob[] = [];
+    const unneeded: AnalyzeResult[] = [];
+    for (const job of misses) {
+      if (needsAnalysis(index.files[job.path], job.path, transforms, index)) needed.push(job);
+      else unneeded.push({ path: job.path, findings: [], problems: [] });
+    }
+    const planners = transforms.filter((transform) => transform.usesProjectPlan);
     const usesPlan = (job: AnalyzeJob) => planners.some((transform) => transform.usesProjectPlan!(job.path, index));
-    const planned = misses.filter(usesPlan);
-    const jobs = [...planned, ...misses.filter((job) => !usesPlan(job))];
-    const analysed = await executor().analyze({ ...analysisBatch(options, project, index, jobs, {}), planned: planned.length }, (count) => progress((done += count)));
-    for (const result of analysed) {
+    const planned = needed.filter(usesPlan);
+    const jobs = [...planned, ...needed.filter((job) => !usesPlan(job))];
+    progress((done += unneeded.length));
+    const analysed = jobs.length > 0 ? await executor().analyze({ ...analysisBatch(options, project, index, jobs, {}), planned: planned.length }, (count) => progress((done += count))) : [];
+    for (const result of [...unneeded, ...analysed]) {
       // A file that changed during the run says so in its problems: that answer is not kept.
       if (result.problems.length === 0) cache.set(cacheKey(context, project.hashes.get(result.path)!), result);
       results.push(result);
     }
   }
   return results.sort((a, b) => compareText(a.path, b.path));
+}
+
+/**
+ * Whether a file must be analysed: some transform may apply to it, judged from its role, its facts'
+ * screens and the index (the worker asks each transform again on the text it reads), or it has djfix
+ * comments, whose use is reported.
+ */
+function needsAnalysis(entry: FileEntry | undefined, file: string, transforms: Transform[], index: ProjectIndex): boolean {
+  if (!entry) return true;
+  return entry.commented || transforms.some((transform) => transform.mayApply({ path: file, role: entry.role, screened: !transform.screen || !entry.screened || entry.screened.includes(transform.id) }, index));
 }
 
 export function analysisBatch(options: RunOptions, project: LoadedProject, index: ProjectIndex, files: AnalyzeJob[], texts: Record<string, string>): AnalyzeBatch {

@@ -15,6 +15,13 @@ export interface ParsedFile {
   tree: Tree;
 }
 
+/** What `mayApply` knows of a file: not its text, only whether the text passed the transform's screen. */
+export interface ScreenedFile {
+  path: string;
+  role: FileRole;
+  screened: boolean;
+}
+
 export interface TransformOptions {
   /** Per-transform settings by their declared name, e.g. `{ 'required-only': true }` for middleware-order. */
   [key: string]: unknown;
@@ -66,8 +73,18 @@ export interface Transform {
   rules?: RuleDoc[];
   /** The options `analyze` reads from `AnalysisContext.options`; no other names are accepted. */
   options?: OptionDeclaration[];
-  /** Cheap text test: files that cannot match are not analysed (nor re-parsed) at all. */
-  mayApply(file: { path: string; role: FileRole; text: string }, index: ProjectIndex): boolean;
+  /**
+   * A cheap test of a file's text alone, true of every file the transform may apply to. It runs when
+   * the file's facts are collected and is kept with them (as `screened`), so the decision below needs
+   * no second read of the file. Without it, every text passes.
+   */
+  screen?(text: string): boolean;
+  /**
+   * Whether the transform may apply to a file, from its role, the screen's answer and the index: it is
+   * asked before the file is read again, and a file no transform may apply to (and with no djfix
+   * comment) is not read, parsed or sent to a worker at all. `analyze` may still find nothing.
+   */
+  mayApply(file: ScreenedFile, index: ProjectIndex): boolean;
   /**
    * Optional per-file facts the index keeps for this transform (stored under `extra[id]`), computed in
    * the same pass as the rest of the file's facts and cached with them.

@@ -40,7 +40,8 @@ export function buildIndex(inputs: IndexInput[], django: TargetDjango, { depende
   };
   const bindingsOf = new Map<string, Map<string, string>>();
   for (const input of sorted) {
-    index.files[input.path] = { module: input.module, isPackage: input.isPackage, hash: input.hash, role: 'other' };
+    const { screened, commented } = input.facts;
+    index.files[input.path] = { module: input.module, isPackage: input.isPackage, hash: input.hash, role: 'other', screened, commented };
     if (!(input.module in index.modules)) index.modules[input.module] = input.path;
     const bindings = importBindings(input.facts, input.module, input.isPackage);
     bindingsOf.set(input.module, bindings);

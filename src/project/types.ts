@@ -10,6 +10,9 @@ export interface FileEntry {
   isPackage: boolean;
   hash: string;
   role: FileRole;
+  /** As in the file's facts: the transforms whose screen its text passed (undefined: all), and whether it has djfix comments. */
+  screened?: string[];
+  commented: boolean;
 }
 
 export interface AppInfo {

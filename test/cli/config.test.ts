@@ -96,7 +96,8 @@ test('edit-migrations = true lets fixes change migrations', async () => {
     id: 'test-migration-edit',
     title: 'test',
     explanation: 'test',
-    mayApply: (file) => file.text.includes('old_name'),
+    screen: (text) => text.includes('old_name'),
+    mayApply: (file) => file.screened,
     analyze: ({ file }) => [{ transform: 'test-migration-edit', code: 'rename', location: { path: file.path, line: 1, column: 1 }, message: 'rename', change: { safety: 'safe', files: [{ path: file.path, kind: 'edit', edits: [{ start: 0, end: 8, text: 'new_name' }] }] } }],
   };
   TRANSFORMS.push(renameInMigrations);

@@ -11,7 +11,8 @@ const addsRequirement: Transform = {
   id: 'test-requirement',
   title: 'test',
   explanation: 'test',
-  mayApply: (file) => file.text.includes('NEEDS_PACKAGE'),
+  screen: (text) => text.includes('NEEDS_PACKAGE'),
+  mayApply: (file) => file.screened,
   analyze: ({ file, index, readText }) => {
     const [requirements] = index.dependencyFiles;
     const location = { path: file.path, line: 1, column: 1 };

@@ -13,7 +13,8 @@ const testTransform: Transform = {
   id: 'test-rename',
   title: 'test',
   explanation: 'test',
-  mayApply: (file) => file.text.includes('old_name') || file.text.includes('breakme'),
+  screen: (text) => text.includes('old_name') || text.includes('breakme'),
+  mayApply: (file) => file.screened,
   analyze: ({ file }) => {
     const findings: Finding[] = [];
     const at = file.text.indexOf('old_name');
@@ -83,7 +84,8 @@ const manyFixes: Transform = {
   id: 'test-many',
   title: 'test',
   explanation: 'test',
-  mayApply: (file) => file.text.includes('todo_'),
+  screen: (text) => text.includes('todo_'),
+  mayApply: (file) => file.screened,
   analyze: ({ file }) =>
     [...file.text.matchAll(/todo_(\d+)/g)].map((match) => ({
       transform: 'test-many',

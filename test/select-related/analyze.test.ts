@@ -57,8 +57,8 @@ function analyze(code: string, options: { django?: Version; files?: Record<strin
   const entry = index.files[path];
   const file = { path, module: entry.module, role: entry.role, text: code, tree: parsePython(code) };
   const findings = selectRelated.analyze({ file, index, options: {}, readText: () => undefined, isSuppressed: () => false });
-  // The text test that runs before any parse must let through every file with findings.
-  if (findings.length > 0) expect(selectRelated.mayApply(file, index)).toBe(true);
+  // The screen of the text and the test before any second read must let through every file with findings.
+  if (findings.length > 0) expect(selectRelated.mayApply({ path, role: entry.role, screened: selectRelated.screen!(code) }, index)).toBe(true);
   return { findings, text: code };
 }
 

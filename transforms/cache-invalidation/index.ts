@@ -50,9 +50,11 @@ export const cacheInvalidation: Transform = {
       check: (value) => receiversModuleProblem(value as string),
     },
   ],
+  // Passed by files with bulk operations; files that write to a cache say so in their facts.
+  screen: mayHoldBulk,
   mayApply: (file, index) => {
     if (file.role === 'migration' || file.role === 'test') return false;
-    return (factsOf(index, file.path)?.writes.length ?? 0) > 0 || (mayHoldBulk(file.text) && cachesInstanceKeys(index));
+    return (factsOf(index, file.path)?.writes.length ?? 0) > 0 || (file.screened && cachesInstanceKeys(index));
   },
   collect: collectCacheFacts,
   analyze,

@@ -53,7 +53,8 @@ export const databaseUrl: Transform = {
       check: (value) => ((value as number) < 0 ? `must be 0 or more seconds (got ${value})` : undefined),
     },
   ],
-  mayApply: (file) => file.role === 'settings' && (file.text.includes('DATABASES') || file.text.includes('dj_database_url')),
+  screen: (text) => text.includes('DATABASES') || text.includes('dj_database_url'),
+  mayApply: (file) => file.role === 'settings' && file.screened,
   collect: (tree, text) => collectDatabaseUses(tree.rootNode, text),
   analyze,
 };

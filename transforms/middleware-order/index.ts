@@ -47,7 +47,8 @@ export const middlewareOrder: Transform = {
     'reported, not edited.',
   rules: MIDDLEWARE_RULES.map((rule) => ({ id: rule.id, strength: rule.strength, text: rule.text, sources: rule.sources })),
   options: [{ name: 'required-only', type: 'boolean', default: false, description: 'propose only the moves required rules need, never the recommendations' }],
-  mayApply: (file) => file.role === 'settings' && file.text.includes(SETTING),
+  screen: (text) => text.includes(SETTING),
+  mayApply: (file) => file.role === 'settings' && file.screened,
   collect: collectRequestReads,
   analyze,
 };

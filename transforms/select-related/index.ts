@@ -48,8 +48,8 @@ export const selectRelated: Transform = {
   ],
   // Migrations use historical models (apps.get_model in RunPython) that the index does not describe;
   // tests may assert query counts. Neither is touched.
-  mayApply: (file, index) =>
-    file.role !== 'migration' && file.role !== 'test' && file.role !== 'settings' && /\bfor\b/.test(file.text) && querysetHint(index).test(file.text) && mayReadRelations(file.text, index),
+  screen: (text) => /\bfor\b/.test(text),
+  mayApply: (file) => file.screened && file.role !== 'migration' && file.role !== 'test' && file.role !== 'settings',
   analyze,
 };
 
@@ -67,6 +67,8 @@ function querysetHint(index: ProjectIndex): RegExp {
 }
 
 function analyze({ file, index }: AnalysisContext): Finding[] {
+  // Tests of the text that need the index's models: most files with loops end here, unparsed.
+  if (!querysetHint(index).test(file.text) || !mayReadRelations(file.text, index)) return [];
   const scopes = new Scopes(file.text);
   const names = new Names(index, file.module, index.files[file.path]?.isPackage ?? false, scopes);
   const sources = new Sources(names, index);
