@@ -1,13 +1,14 @@
-// Where per-file work runs: in this thread and on a pool of worker threads, or in this thread alone
-// when one job is asked for (and for the few files re-analysed after djfix changed them). All give
-// the same results.
+// Where per-file work runs: in this thread and on worker threads, or in this thread alone when one
+// job is asked for (and for the few files re-analysed after djfix changed them). All give the same
+// results.
 import os from 'node:os';
 import path from 'node:path';
+import { MessageChannel, MessagePort } from 'node:worker_threads';
 import type Piscina from 'piscina';
-import type { SharedIndex } from './worker';
+import type { SharedIndex, SharedWork } from './worker';
 import { analyzeBatch, AnalyzeBatch, AnalyzeResult, collectFiles, CollectJob, CollectResult } from './analysis';
 
-/** `progress` is told how many more files are done, as batches finish. */
+/** `progress` is told how many more files are done, as chunks finish. */
 export interface Executor {
   collect(jobs: CollectJob[], progress?: (count: number) => void): Promise<CollectResult[]>;
   analyze(batch: AnalyzeBatch, progress?: (count: number) => void): Promise<AnalyzeResult[]>;
@@ -40,26 +41,29 @@ export const inProcessExecutor: Executor = {
 const MIN_CHUNK = 8;
 
 /**
- * Splits work into chunks that shrink as it runs out (guided scheduling): large ones first keep
- * messages few, small ones last keep every thread busy to the end instead of one finishing a large
- * chunk while the others wait.
+ * Where the chunks of `count` items start, and where the last ends. Chunks shrink as the work runs
+ * out (guided scheduling): large ones first keep messages few, small ones last keep every thread busy
+ * to the end instead of one finishing a large chunk while the others wait. A `first` chunk of that
+ * many items may lead: an analysis's files that need a project-wide plan, so that one thread makes it.
  */
-export function chunk<T>(items: T[], jobs: number): T[][] {
-  const chunks: T[][] = [];
-  for (let i = 0; i < items.length; ) {
-    const size = Math.max(MIN_CHUNK, Math.ceil((items.length - i) / (jobs * 8)));
-    chunks.push(items.slice(i, i + size));
-    i += size;
+export function chunkBounds(count: number, jobs: number, first = 0): number[] {
+  const bounds = [0];
+  if (first > 0) bounds.push(Math.min(first, count));
+  for (let at = bounds[bounds.length - 1]; at < count; ) {
+    at = Math.min(count, at + Math.max(MIN_CHUNK, Math.ceil((count - at) / (jobs * 8))));
+    bounds.push(at);
   }
-  return chunks;
+  return bounds;
 }
 
 /**
- * The batches of an analysis: the first `planned` files, which need a project-wide plan, in one batch
- * (so one thread makes the plan, once), then the others in chunks.
+ * Takes chunks until none is left, each thread claiming the next from one counter in shared memory:
+ * no thread waits for another to hand it work. `done` hears of each chunk as it ends.
  */
-export function analysisChunks<T>(files: T[], planned: number, jobs: number): T[][] {
-  return [...(planned > 0 ? [files.slice(0, planned)] : []), ...chunk(files.slice(planned), jobs)];
+export async function claimChunks<T, R>(claims: Int32Array, bounds: number[], items: T[], work: (chunk: T[]) => Promise<R[]>, done: (at: number, results: R[]) => void): Promise<void> {
+  for (let at = Atomics.add(claims, 0, 1); at < bounds.length - 1; at = Atomics.add(claims, 0, 1)) {
+    done(at, await work(items.slice(bounds[at], bounds[at + 1])));
+  }
 }
 
 let shares = 0;
@@ -75,82 +79,78 @@ function shareIndex(index: AnalyzeBatch['index']): SharedIndex {
   return { key: `${process.pid}:${++shares}`, buffer };
 }
 
-/** Chunks a worker holds at once: it starts the next while this thread, busy with a file, has not yet answered. */
-const TASKS_PER_WORKER = 2;
-
 /**
- * `jobs - 1` worker threads: this thread is the last job. One thread starts with the pool and the
- * others only when work queues up for them. Starting every thread at once left threads nobody waited
- * for still loading the native parser when a short run destroyed the pool, which aborts the whole
- * process ("terminate called after throwing an instance of 'Napi::Error'"): a one-file project hit
- * it a few runs in a hundred on two cores. (No thread at start, minThreads 0, avoids it too, but then
- * Piscina never starts one under Jest.)
+ * One worker thread: a pool of its own, so that it is given exactly one task per phase and is always
+ * waited for. Terminating a thread that still loads the native parser aborts the whole process
+ * ("terminate called after throwing an instance of 'Napi::Error'"); a thread that always has a task
+ * is never terminated before it has answered.
  */
-export function poolOptions(jobs: number) {
-  return { filename: path.join(__dirname, 'worker.js'), minThreads: 1, maxThreads: Math.max(1, jobs - 1), concurrentTasksPerWorker: TASKS_PER_WORKER, idleTimeout: 1000 };
+export function poolOptions() {
+  return { filename: path.join(__dirname, 'worker.js'), minThreads: 1, maxThreads: 1, idleTimeout: 1000 };
 }
 
 /**
- * Work shared by this thread and the workers, each taking the next chunk from one queue. This thread
- * would otherwise wait while the workers work; with it as a job the run starts one copy fewer of
- * djfix and of the index, and the threads that work have the cores to themselves (on two cores, two
- * workers beside a main thread busy receiving their results were slower than one worker and this
- * thread, and held 55 MiB more).
+ * Work shared by this thread and `jobs - 1` workers, each claiming the next chunk from one counter.
+ * This thread is a job too: with it the run starts one copy fewer of djfix and of the index, and the
+ * threads that work have the cores to themselves. Workers answer each chunk by a port of their own
+ * as they finish it, so the main thread, busy with a chunk, never holds them up.
  */
 class SharedExecutor implements Executor {
-  private pool: Piscina | undefined;
+  private pools: Piscina[] | undefined;
 
   constructor(private readonly jobs: number) {}
 
-  /**
-   * Started for the first share with a chunk for a worker, so never for work of one chunk: a worker
-   * given no task could still be loading the native parser when the pool is destroyed.
-   */
-  private workers(): Piscina {
-    // Loaded here: a run answered from the cache never starts a thread.
+  /** Started for the first work of more than one chunk: a run from the cache never starts a thread. */
+  private workers(): Piscina[] {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { Piscina: Pool } = require('piscina') as typeof import('piscina');
-    return (this.pool ??= new Pool(poolOptions(this.jobs)));
+    return (this.pools ??= Array.from({ length: this.jobs - 1 }, () => new Pool(poolOptions())));
   }
 
   async collect(jobs: CollectJob[], progress?: (count: number) => void): Promise<CollectResult[]> {
-    return this.share(chunk(jobs, this.jobs), collectFiles, (part) => this.workers().run(part, { name: 'collect' }) as Promise<CollectResult[]>, progress);
+    return this.share({ phase: 'collect', items: jobs }, chunkBounds(jobs.length, this.jobs), collectFiles, progress);
   }
 
   async analyze(batch: AnalyzeBatch, progress?: (count: number) => void): Promise<AnalyzeResult[]> {
-    const { index, ...rest } = batch;
-    // Made only when a worker gets a chunk: work of one chunk is all done here.
-    let shared: SharedIndex | undefined;
-    return this.share(
-      analysisChunks(batch.files, batch.planned ?? 0, this.jobs),
-      (files) => analyzeBatch({ ...batch, files }),
-      (files) => this.workers().run({ ...rest, files, index: (shared ??= shareIndex(index)) }, { name: 'analyze' }) as Promise<AnalyzeResult[]>,
-      progress,
-    );
+    const { index, files, ...rest } = batch;
+    const bounds = chunkBounds(files.length, this.jobs, batch.planned ?? 0);
+    // Made only when workers get work: work of one chunk is all done here.
+    const shared = () => ({ phase: 'analyze' as const, items: files, batch: { ...rest, index: shareIndex(index) } });
+    return this.share(bounds.length > 2 ? shared() : { phase: 'analyze', items: files }, bounds, (part) => analyzeBatch({ ...batch, files: part }), progress);
   }
 
-  /** Runs every chunk, here or on a worker, and gives back their results in the chunks' order. */
-  private async share<T, R>(chunks: T[][], here: (chunk: T[]) => Promise<R[]>, there: (chunk: T[]) => Promise<R[]>, progress?: (count: number) => void): Promise<R[]> {
-    const results: R[][] = new Array(chunks.length);
-    let next = 0;
-    const lane = async (run: (chunk: T[]) => Promise<R[]>, first = next++) => {
-      for (let at = first; at < chunks.length; at = next++) {
-        results[at] = await run(chunks[at]);
-        progress?.(chunks[at].length);
-      }
+  /** Runs every chunk, here and on the workers, and gives back their results in the chunks' order. */
+  private async share<T, R>(work: Pick<SharedWork, 'phase' | 'batch'> & { items: T[] }, bounds: number[], here: (chunk: T[]) => Promise<R[]>, progress?: (count: number) => void): Promise<R[]> {
+    const results: R[][] = new Array(bounds.length - 1);
+    let missing = results.length;
+    let arrived: () => void = () => undefined;
+    const allArrived = new Promise<void>((resolve) => (arrived = resolve));
+    const done = (at: number, answer: R[]) => {
+      results[at] = answer;
+      progress?.(bounds[at + 1] - bounds[at]);
+      if (--missing === 0) arrived();
     };
-    // This thread takes the first chunk (an analysis's planned batch, the longest: the workers would
-    // still be reading the index), but starts it only once the workers have theirs: its first file
-    // runs without a break, and on an analysis that is the project-wide plan.
-    const first = next++;
-    const lanes: Array<Promise<void>> = [];
-    for (let i = 0; i < (this.jobs - 1) * TASKS_PER_WORKER && next < chunks.length; i++) lanes.push(lane(there));
-    lanes.push(lane(here, first));
-    await Promise.all(lanes);
+    const claims = new Int32Array(new SharedArrayBuffer(4));
+    const ports: MessagePort[] = [];
+    const tasks = (results.length > 1 ? this.workers() : []).map((pool) => {
+      const { port1, port2 } = new MessageChannel();
+      ports.push(port1);
+      port1.on('message', ({ at, answer }: { at: number; answer: R[] }) => done(at, answer));
+      const task: SharedWork = { ...work, bounds, claims: claims.buffer as SharedArrayBuffer, port: port2 };
+      return pool.run(task, { name: 'share', transferList: [port2] }) as Promise<void>;
+    });
+    try {
+      await claimChunks(claims, bounds, work.items, here, done);
+      await Promise.all(tasks);
+      // A worker's last answers may come after its task has ended: they come by another port.
+      if (missing > 0) await allArrived;
+    } finally {
+      for (const port of ports) port.close();
+    }
     return results.flat();
   }
 
   async close(): Promise<void> {
-    await this.pool?.destroy();
+    await Promise.all((this.pools ?? []).map((pool) => pool.destroy()));
   }
 }

@@ -1,8 +1,8 @@
-// Worker-thread entry points for the pool: batches of files in, plain data out.
-import { analyzeBatch, AnalyzeBatch, AnalyzeResult } from './analysis';
+// Worker-thread entry point for the pool: a phase's chunks claimed one by one, each answered by a port.
+import type { MessagePort } from 'node:worker_threads';
+import { analyzeBatch, AnalyzeBatch, AnalyzeJob, collectFiles, CollectJob } from './analysis';
+import { claimChunks } from './executor';
 import type { ProjectIndex } from './project/index';
-
-export { collectFiles as collect } from './analysis';
 
 /** The project index as JSON in shared memory, parsed once per worker and run (see executor.ts). */
 export interface SharedIndex {
@@ -10,11 +10,31 @@ export interface SharedIndex {
   buffer: SharedArrayBuffer;
 }
 
+/** A phase as a worker is given it: every item, where each chunk starts, and the claims counter all threads share. */
+export interface SharedWork {
+  phase: 'collect' | 'analyze';
+  items: unknown[];
+  bounds: number[];
+  /** One Int32: the next chunk to claim. */
+  claims: SharedArrayBuffer;
+  /** Where each chunk's results go, as `{ at, answer }`, as soon as they are ready. */
+  port: MessagePort;
+  /** An analysis's batch, its files and index apart: the index is shared. */
+  batch?: Omit<AnalyzeBatch, 'files' | 'index'> & { index: SharedIndex };
+}
+
 let parsed: { key: string; index: ProjectIndex } | undefined;
 
-export function analyze(batch: Omit<AnalyzeBatch, 'index'> & { index: SharedIndex }): Promise<AnalyzeResult[]> {
-  if (parsed?.key !== batch.index.key) {
-    parsed = { key: batch.index.key, index: JSON.parse(Buffer.from(batch.index.buffer).toString('utf8')) as ProjectIndex };
-  }
-  return analyzeBatch({ ...batch, index: parsed.index });
+function indexOf(shared: SharedIndex): ProjectIndex {
+  if (parsed?.key !== shared.key) parsed = { key: shared.key, index: JSON.parse(Buffer.from(shared.buffer).toString('utf8')) as ProjectIndex };
+  return parsed.index;
+}
+
+export async function share(work: SharedWork): Promise<void> {
+  const batch = work.batch;
+  const run: (chunk: unknown[]) => Promise<unknown[]> =
+    work.phase === 'collect' || !batch
+      ? (chunk: unknown[]) => collectFiles(chunk as CollectJob[])
+      : (chunk: unknown[]) => analyzeBatch({ ...batch, files: chunk as AnalyzeJob[], index: indexOf(batch.index) });
+  await claimChunks(new Int32Array(work.claims), work.bounds, work.items, run, (at, answer) => work.port.postMessage({ at, answer }));
 }

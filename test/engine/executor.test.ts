@@ -1,25 +1,38 @@
-// Work is shared by this thread and `jobs - 1` workers. The pool starts one thread and the others only
-// for queued work: terminating a thread while it still loads the native parser aborts the process,
-// so a pool must not start threads nobody needs.
+// Work is shared by this thread and `jobs - 1` workers, each claiming chunks from one counter in
+// shared memory. Each worker is a pool of one thread given exactly one task per phase: terminating a
+// thread while it still loads the native parser aborts the process, so no thread is left without work
+// to be waited for.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CollectJob, CollectResult } from '../../src/analysis';
-import { analysisChunks, chunk, createExecutor, inProcessExecutor, poolOptions } from '../../src/executor';
+import { chunkBounds, claimChunks, createExecutor, inProcessExecutor, poolOptions } from '../../src/executor';
 import { parseCount } from '../../src/parse';
 
-test('the pool starts one thread, and one fewer than the jobs: this thread is the last', () => {
-  expect(poolOptions(4)).toMatchObject({ minThreads: 1, maxThreads: 3 });
-  expect(poolOptions(2)).toMatchObject({ minThreads: 1, maxThreads: 1 });
+test('each worker is a pool of one thread', () => {
+  expect(poolOptions()).toMatchObject({ minThreads: 1, maxThreads: 1 });
 });
 
-test('files that need a project-wide plan are analysed in one batch, the others in chunks', () => {
-  const files = Array.from({ length: 100 }, (_, i) => i);
-  const chunks = analysisChunks(files, 20, 2);
-  expect(chunks[0]).toEqual(files.slice(0, 20));
-  expect(chunks.slice(1).every((part) => part.every((file) => file >= 20) && part.length <= 8)).toBe(true);
-  expect(chunks.flat()).toEqual(files);
-  expect(analysisChunks(files, 0, 2)[0]).toEqual(files.slice(0, 8));
+/** The sizes of the chunks that bounds describe. */
+const sizesOf = (bounds: number[]) => bounds.slice(1).map((end, i) => end - bounds[i]);
+
+test('files that need a project-wide plan are analysed in one chunk, the others in chunks of their own', () => {
+  const bounds = chunkBounds(100, 2, 20);
+  expect(bounds.slice(0, 2)).toEqual([0, 20]);
+  expect(sizesOf(bounds.slice(1)).every((size) => size <= 8)).toBe(true);
+  expect(bounds[bounds.length - 1]).toBe(100);
+  expect(chunkBounds(100, 2).slice(0, 2)).toEqual([0, 8]);
+});
+
+test('threads claiming from one counter take every chunk once, however their work interleaves', async () => {
+  const bounds = chunkBounds(500, 2);
+  const items = Array.from({ length: 500 }, (_, i) => i);
+  const claims = new Int32Array(new SharedArrayBuffer(4));
+  const taken: number[][] = [];
+  const claimer = (delay: number) =>
+    claimChunks(claims, bounds, items, async (chunk) => (await new Promise((resolve) => setTimeout(resolve, delay)), chunk), (at, answer) => (taken[at] = answer));
+  await Promise.all([claimer(0), claimer(3)]);
+  expect(taken.flat()).toEqual(items);
 });
 
 function pythonFiles(count: number): CollectJob[] {
@@ -38,7 +51,7 @@ test('work of one chunk is done in this thread, without starting a worker that w
     const before = parseCount();
     await executor.collect(pythonFiles(5));
     expect(parseCount() - before).toBe(5);
-    expect((executor as unknown as { pool?: unknown }).pool).toBeUndefined();
+    expect((executor as unknown as { pools?: unknown }).pools).toBeUndefined();
   } finally {
     await executor.close();
   }
@@ -51,6 +64,9 @@ test('this thread and a worker share the files, and the results are those of one
   const alone = withoutTime(await inProcessExecutor.collect(jobs));
   const executor = createExecutor(2);
   try {
+    // A worker started by earlier work is ready: it claims chunks from the start (a starting one
+    // finds a small tree done before it can help).
+    await executor.collect(pythonFiles(40));
     const counted: number[] = [];
     const before = parseCount();
     const shared = await executor.collect(jobs, (count) => counted.push(count));
@@ -66,9 +82,11 @@ test('this thread and a worker share the files, and the results are those of one
 });
 
 test('chunks shrink as the work runs out, down to a floor, and cover every item once in order', () => {
-  const items = Array.from({ length: 4338 }, (_, i) => i);
-  const sizes = chunk(items, 2).map((part) => part.length);
-  expect(chunk(items, 2).flat()).toEqual(items);
+  const bounds = chunkBounds(4338, 2);
+  const sizes = sizesOf(bounds);
+  expect(bounds[0]).toBe(0);
+  expect(bounds[bounds.length - 1]).toBe(4338);
+  expect(sizes.every((size) => size > 0)).toBe(true);
   expect(sizes[0]).toBe(Math.ceil(4338 / 16));
   expect(sizes.every((size, i) => i === 0 || size <= sizes[i - 1] || i === sizes.length - 1)).toBe(true);
   expect(sizes.slice(-5, -1)).toEqual([8, 8, 8, 8]);
