@@ -7,6 +7,7 @@ import type { Finding, Problem } from './model';
 import { firstSyntaxError, parsePython, Tree } from './parse';
 import { FileRole, needsFacts, ProjectIndex } from './project/index';
 import { decodeSource, hashSource, textHash } from './source';
+import { keep, takeKept } from './kept';
 import { FileStamp, stampOf } from './stamps';
 import { mayHoldSuppressions, SuppressedFinding, Suppression, suppressionFor, suppressionsIn } from './suppressions';
 import { selectTransforms } from '../transforms/registry';
@@ -23,7 +24,8 @@ export interface CollectJob {
 
 /** `hash` is missing only when the file could not be read or decoded; `stamp` is the file's when it was read. */
 export type CollectResult =
-  | { path: string; ok: true; hash: string; stamp?: FileStamp; facts: FileFacts }
+  /** `kept`: the thread that collected it kept its tree for the analysis (see kept.ts). */
+  | { path: string; ok: true; hash: string; stamp?: FileStamp; facts: FileFacts; kept?: boolean }
   | { path: string; ok: false; hash?: string; stamp?: FileStamp; reason: string; line?: number; error?: boolean };
 
 /**
@@ -47,7 +49,10 @@ function collectFile(job: CollectJob): CollectResult {
   if (job.hash !== undefined && read.hash !== job.hash) return { path: job.path, ok: false, reason: 'changed on disk while djfix was running; run djfix again', error: true };
   const stamp = read.stamp;
   if (!needsFacts(job.path, read.text)) return { path: job.path, ok: true, hash: read.hash, stamp, facts: { ...emptyFacts(), commented: mayHoldSuppressions(read.text) } };
-  return { ...collectText(job.path, read.text, read.hash, job.transforms), stamp };
+  const { result, tree } = collectTree(job.path, read.text, read.hash, job.transforms);
+  // A file some screen let through is likely to be parsed again by the analysis.
+  if (result.ok && tree && result.facts.screened?.length && keep(job.path, { hash: read.hash, text: read.text, tree })) result.kept = true;
+  return { ...result, stamp };
 }
 
 /** What a file's text says of the analysis to come: which transforms' screens it passes, whether it has djfix comments. */
@@ -119,11 +124,16 @@ function readAll(fd: number, size: number): Buffer {
 
 /** Facts of a text already in memory (files re-read after djfix changed them within a run). */
 export function collectText(filePath: string, text: string, hash: string, transforms: string[]): CollectResult {
+  return collectTree(filePath, text, hash, transforms).result;
+}
+
+/** A text's facts, and its tree when it parsed. */
+function collectTree(filePath: string, text: string, hash: string, transforms: string[]): { result: CollectResult; tree?: Tree } {
   const tree = parsePython(text);
   const error = firstSyntaxError(tree);
   if (error) {
     const line = error.startPosition.row + 1;
-    return { path: filePath, ok: false, hash, reason: `syntax error at line ${line}; fix it or exclude the file`, line };
+    return { result: { path: filePath, ok: false, hash, reason: `syntax error at line ${line}; fix it or exclude the file`, line } };
   }
   const facts = { ...extractFacts(tree, text), ...screens(text, transforms) };
   for (const transform of selectTransforms(transforms)) {
@@ -131,7 +141,7 @@ export function collectText(filePath: string, text: string, hash: string, transf
     const extra = transform.collect(tree, text);
     if (extra !== undefined) facts.extra[transform.id] = extra;
   }
-  return { path: filePath, ok: true, hash, facts };
+  return { result: { path: filePath, ok: true, hash, facts }, tree };
 }
 
 export interface AnalyzeJob {
@@ -177,7 +187,8 @@ export async function analyzeBatch(batch: AnalyzeBatch): Promise<AnalyzeResult[]
 function analyzeFile(batch: AnalyzeBatch, job: AnalyzeJob): AnalyzeResult {
   const result: AnalyzeResult = { path: job.path, findings: [], problems: [] };
   const entry = batch.index.files[job.path];
-  const text = job.text ?? readProjectText(batch, job.path, job.hash);
+  const kept = job.text === undefined ? takeKept(job.path, job.hash) : undefined;
+  const text = job.text ?? kept?.text ?? readProjectText(batch, job.path, job.hash);
   if (!entry || text === undefined) {
     result.problems.push({ path: job.path, message: 'changed on disk while djfix was running; not analysed, run djfix again' });
     return result;
@@ -188,7 +199,7 @@ function analyzeFile(batch: AnalyzeBatch, job: AnalyzeJob): AnalyzeResult {
   const marked = mayHoldSuppressions(text);
   // A file with djfix comments is parsed even when no transform applies, so unused comments are known.
   if (applicable.length === 0 && !marked) return result;
-  const parsed = new LazilyParsedFile(job.path, entry.module, entry.role, text);
+  const parsed = new LazilyParsedFile(job.path, entry.module, entry.role, text, kept?.tree);
   // Every text a transform reads is remembered, so its edits are applied only to that same text.
   const seen = new Map<string, string>([[job.path, text]]);
   const readText = (other: string) => {
@@ -244,13 +255,13 @@ function analyzeFile(batch: AnalyzeBatch, job: AnalyzeJob): AnalyzeResult {
  * to 780 MiB).
  */
 class LazilyParsedFile implements ParsedFile {
-  private parsed: Tree | undefined;
-
   constructor(
     readonly path: string,
     readonly module: string,
     readonly role: FileRole,
     readonly text: string,
+    /** The tree kept from the first pass, if the file's thread kept it. */
+    private parsed?: Tree,
   ) {}
 
   get tree(): Tree {

@@ -7,6 +7,7 @@ import { MessageChannel, MessagePort } from 'node:worker_threads';
 import type Piscina from 'piscina';
 import type { SharedIndex, SharedWork } from './worker';
 import { analyzeBatch, AnalyzeBatch, AnalyzeResult, collectFiles, CollectJob, CollectResult } from './analysis';
+import { dropKept, startKeeping } from './kept';
 
 /** `progress` is told how many more files are done, as chunks finish. */
 export interface Executor {
@@ -25,14 +26,19 @@ export function createExecutor(jobs: number): Executor {
 
 export const inProcessExecutor: Executor = {
   async collect(jobs, progress) {
+    startKeeping(KEEP_CHARS);
     const results = await collectFiles(jobs);
     progress?.(jobs.length);
     return results;
   },
   async analyze(batch, progress) {
-    const results = await analyzeBatch(batch);
-    progress?.(batch.files.length);
-    return results;
+    try {
+      const results = await analyzeBatch(batch);
+      progress?.(batch.files.length);
+      return results;
+    } finally {
+      dropKept();
+    }
   },
   async close() {},
 };
@@ -57,12 +63,40 @@ export function chunkBounds(count: number, jobs: number, first = 0): number[] {
 }
 
 /**
- * Takes chunks until none is left, each thread claiming the next from one counter in shared memory:
- * no thread waits for another to hand it work. `done` hears of each chunk as it ends.
+ * The chunks of a phase, in queues: chunk `c` covers `items[bounds[c]]` up to `items[bounds[c + 1]]`,
+ * and queue `q` holds chunks `queues[q]` up to `queues[q + 1]`. Queue 0 is every thread's; queue
+ * `1 + t` holds the files thread `t` kept trees of (thread 0 is the main thread).
  */
-export async function claimChunks<T, R>(claims: Int32Array, bounds: number[], items: T[], work: (chunk: T[]) => Promise<R[]>, done: (at: number, results: R[]) => void): Promise<void> {
-  for (let at = Atomics.add(claims, 0, 1); at < bounds.length - 1; at = Atomics.add(claims, 0, 1)) {
-    done(at, await work(items.slice(bounds[at], bounds[at + 1])));
+export interface ChunkPlan {
+  bounds: number[];
+  queues: number[];
+}
+
+/** A plan of one queue, which every thread shares. */
+export function singleQueue(bounds: number[]): ChunkPlan {
+  return { bounds, queues: [0, bounds.length - 1] };
+}
+
+/**
+ * The order in which thread `t` takes from the queues: the main thread starts with the shared queue
+ * (an analysis's planned chunk leads it), workers with their own files; then each helps with the
+ * others, so that every thread is busy to the end.
+ */
+export function claimOrder(thread: number, queueCount: number): number[] {
+  const others = Array.from({ length: queueCount }, (_, q) => q).filter((q) => q !== 0 && q !== 1 + thread);
+  return thread === 0 ? [0, ...(queueCount > 1 ? [1] : []), ...others] : [...(1 + thread < queueCount ? [1 + thread] : []), 0, ...others];
+}
+
+/**
+ * Takes chunks until none is left, each thread claiming the next of a queue from that queue's
+ * counter in shared memory: no thread waits for another to hand it work. `done` hears of each chunk
+ * as it ends.
+ */
+export async function claimChunks<T, R>(claims: Int32Array, plan: ChunkPlan, order: number[], items: T[], work: (chunk: T[]) => Promise<R[]>, done: (at: number, results: R[]) => void): Promise<void> {
+  for (const queue of order) {
+    for (let at = plan.queues[queue] + Atomics.add(claims, queue, 1); at < plan.queues[queue + 1]; at = plan.queues[queue] + Atomics.add(claims, queue, 1)) {
+      done(at, await work(items.slice(plan.bounds[at], plan.bounds[at + 1])));
+    }
   }
 }
 
@@ -90,13 +124,25 @@ export function poolOptions() {
 }
 
 /**
- * Work shared by this thread and `jobs - 1` workers, each claiming the next chunk from one counter.
- * This thread is a job too: with it the run starts one copy fewer of djfix and of the index, and the
- * threads that work have the cores to themselves. Workers answer each chunk by a port of their own
- * as they finish it, so the main thread, busy with a chunk, never holds them up.
+ * Characters of text whose trees the threads of a run keep between the passes, shared among them:
+ * about 190 MB of trees at most. Saleor's screened files (6.5 MB) fit.
+ */
+export const KEEP_CHARS = 8_000_000;
+
+/** What every thread is told of a phase: the work, how it is chunked, and how much to keep. */
+type Phase<T> = Pick<SharedWork, 'phase' | 'batch' | 'keep'> & { items: T[]; plan: ChunkPlan };
+
+/**
+ * Work shared by this thread and `jobs - 1` workers, each claiming chunks from counters in shared
+ * memory. This thread is a job too: with it the run starts one copy fewer of djfix and of the index,
+ * and the threads that work have the cores to themselves. Workers answer each chunk by a port of
+ * their own as they finish it, so the main thread, busy with a chunk, never holds them up. A file's
+ * analysis goes to the thread that kept its tree when it can.
  */
 class SharedExecutor implements Executor {
   private pools: Piscina[] | undefined;
+  /** Which thread kept the tree of each file in the last collect. */
+  private keptBy = new Map<string, number>();
 
   constructor(private readonly jobs: number) {}
 
@@ -108,39 +154,72 @@ class SharedExecutor implements Executor {
   }
 
   async collect(jobs: CollectJob[], progress?: (count: number) => void): Promise<CollectResult[]> {
-    return this.share({ phase: 'collect', items: jobs }, chunkBounds(jobs.length, this.jobs), collectFiles, progress);
+    const keepChars = Math.floor(KEEP_CHARS / this.jobs);
+    startKeeping(keepChars);
+    this.keptBy.clear();
+    const results = await this.share({ phase: 'collect', items: jobs, keep: keepChars, plan: singleQueue(chunkBounds(jobs.length, this.jobs)) }, collectFiles, progress, (thread, answer) => {
+      for (const result of answer) if (result.ok && result.kept) this.keptBy.set(result.path, thread);
+    });
+    return results;
   }
 
   async analyze(batch: AnalyzeBatch, progress?: (count: number) => void): Promise<AnalyzeResult[]> {
     const { index, files, ...rest } = batch;
-    const bounds = chunkBounds(files.length, this.jobs, batch.planned ?? 0);
+    const planned = batch.planned ?? 0;
+    // Queue 0: the planned files first, then those no thread kept; queue 1 + t: those thread t kept.
+    const queues: number[][] = Array.from({ length: 1 + this.jobs }, () => []);
+    files.forEach((file, at) => queues[at < planned ? 0 : 1 + (this.keptBy.get(file.path) ?? -1)].push(at));
+    const order = queues.flat();
+    const bounds = [0];
+    const starts = [0];
+    queues.forEach((queue, q) => {
+      const offset = bounds[bounds.length - 1];
+      bounds.push(...chunkBounds(queue.length, this.jobs, q === 0 ? planned : 0).slice(1).map((end) => offset + end));
+      starts.push(bounds.length - 1);
+    });
+    const items = order.map((at) => files[at]);
+    const plan = { bounds, queues: starts };
     // Made only when workers get work: work of one chunk is all done here.
-    const shared = () => ({ phase: 'analyze' as const, items: files, batch: { ...rest, index: shareIndex(index) } });
-    return this.share(bounds.length > 2 ? shared() : { phase: 'analyze', items: files }, bounds, (part) => analyzeBatch({ ...batch, files: part }), progress);
+    const shared = bounds.length > 2 ? { batch: { ...rest, index: shareIndex(index) } } : {};
+    try {
+      const flat = await this.share({ phase: 'analyze', items, plan, ...shared }, (part) => analyzeBatch({ ...batch, files: part }), progress);
+      const results: AnalyzeResult[] = new Array(files.length);
+      order.forEach((at, i) => (results[at] = flat[i]));
+      return results;
+    } finally {
+      dropKept();
+      this.keptBy.clear();
+    }
   }
 
-  /** Runs every chunk, here and on the workers, and gives back their results in the chunks' order. */
-  private async share<T, R>(work: Pick<SharedWork, 'phase' | 'batch'> & { items: T[] }, bounds: number[], here: (chunk: T[]) => Promise<R[]>, progress?: (count: number) => void): Promise<R[]> {
-    const results: R[][] = new Array(bounds.length - 1);
+  /**
+   * Runs every chunk, here and on the workers, and gives back their results in the chunks' order;
+   * `answered` hears which thread did each chunk.
+   */
+  private async share<T, R>(work: Phase<T>, here: (chunk: T[]) => Promise<R[]>, progress?: (count: number) => void, answered?: (thread: number, answer: R[]) => void): Promise<R[]> {
+    const { plan } = work;
+    const results: R[][] = new Array(plan.bounds.length - 1);
     let missing = results.length;
     let arrived: () => void = () => undefined;
     const allArrived = new Promise<void>((resolve) => (arrived = resolve));
-    const done = (at: number, answer: R[]) => {
+    const done = (thread: number) => (at: number, answer: R[]) => {
       results[at] = answer;
-      progress?.(bounds[at + 1] - bounds[at]);
+      answered?.(thread, answer);
+      progress?.(plan.bounds[at + 1] - plan.bounds[at]);
       if (--missing === 0) arrived();
     };
-    const claims = new Int32Array(new SharedArrayBuffer(4));
+    const queueCount = plan.queues.length - 1;
+    const claims = new Int32Array(new SharedArrayBuffer(4 * queueCount));
     const ports: MessagePort[] = [];
-    const tasks = (results.length > 1 ? this.workers() : []).map((pool) => {
+    const tasks = (results.length > 1 ? this.workers() : []).map((pool, worker) => {
       const { port1, port2 } = new MessageChannel();
       ports.push(port1);
-      port1.on('message', ({ at, answer }: { at: number; answer: R[] }) => done(at, answer));
-      const task: SharedWork = { ...work, bounds, claims: claims.buffer as SharedArrayBuffer, port: port2 };
+      port1.on('message', ({ at, answer }: { at: number; answer: R[] }) => done(1 + worker)(at, answer));
+      const task: SharedWork = { ...work, order: claimOrder(1 + worker, queueCount), claims: claims.buffer as SharedArrayBuffer, port: port2 };
       return pool.run(task, { name: 'share', transferList: [port2] }) as Promise<void>;
     });
     try {
-      await claimChunks(claims, bounds, work.items, here, done);
+      await claimChunks(claims, plan, claimOrder(0, queueCount), work.items, here, done(0));
       await Promise.all(tasks);
       // A worker's last answers may come after its task has ended: they come by another port.
       if (missing > 0) await allArrived;

@@ -1,7 +1,8 @@
 // Worker-thread entry point for the pool: a phase's chunks claimed one by one, each answered by a port.
 import type { MessagePort } from 'node:worker_threads';
 import { analyzeBatch, AnalyzeBatch, AnalyzeJob, collectFiles, CollectJob } from './analysis';
-import { claimChunks } from './executor';
+import { ChunkPlan, claimChunks } from './executor';
+import { dropKept, startKeeping } from './kept';
 import type { ProjectIndex } from './project/index';
 
 /** The project index as JSON in shared memory, parsed once per worker and run (see executor.ts). */
@@ -14,9 +15,13 @@ export interface SharedIndex {
 export interface SharedWork {
   phase: 'collect' | 'analyze';
   items: unknown[];
-  bounds: number[];
-  /** One Int32: the next chunk to claim. */
+  plan: ChunkPlan;
+  /** The queues in the order this thread takes from them. */
+  order: number[];
+  /** One Int32 per queue: the next of its chunks to claim. */
   claims: SharedArrayBuffer;
+  /** A collect's budget of characters whose trees this thread keeps for its analysis (see kept.ts). */
+  keep?: number;
   /** Where each chunk's results go, as `{ at, answer }`, as soon as they are ready. */
   port: MessagePort;
   /** An analysis's batch, its files and index apart: the index is shared. */
@@ -36,5 +41,10 @@ export async function share(work: SharedWork): Promise<void> {
     work.phase === 'collect' || !batch
       ? (chunk: unknown[]) => collectFiles(chunk as CollectJob[])
       : (chunk: unknown[]) => analyzeBatch({ ...batch, files: chunk as AnalyzeJob[], index: indexOf(batch.index) });
-  await claimChunks(new Int32Array(work.claims), work.bounds, work.items, run, (at, answer) => work.port.postMessage({ at, answer }));
+  if (work.phase === 'collect') startKeeping(work.keep ?? 0);
+  try {
+    await claimChunks(new Int32Array(work.claims), work.plan, work.order, work.items, run, (at, answer) => work.port.postMessage({ at, answer }));
+  } finally {
+    if (work.phase === 'analyze') dropKept();
+  }
 }

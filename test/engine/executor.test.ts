@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CollectJob, CollectResult } from '../../src/analysis';
-import { chunkBounds, claimChunks, createExecutor, inProcessExecutor, poolOptions } from '../../src/executor';
+import { chunkBounds, claimChunks, claimOrder, createExecutor, inProcessExecutor, poolOptions, singleQueue } from '../../src/executor';
 import { parseCount } from '../../src/parse';
 
 test('each worker is a pool of one thread', () => {
@@ -30,9 +30,26 @@ test('threads claiming from one counter take every chunk once, however their wor
   const claims = new Int32Array(new SharedArrayBuffer(4));
   const taken: number[][] = [];
   const claimer = (delay: number) =>
-    claimChunks(claims, bounds, items, async (chunk) => (await new Promise((resolve) => setTimeout(resolve, delay)), chunk), (at, answer) => (taken[at] = answer));
+    claimChunks(claims, singleQueue(bounds), [0], items, async (chunk) => (await new Promise((resolve) => setTimeout(resolve, delay)), chunk), (at, answer) => (taken[at] = answer));
   await Promise.all([claimer(0), claimer(3)]);
   expect(taken.flat()).toEqual(items);
+});
+
+test('each thread takes from its own queue first, the main thread from the shared one, then all help', async () => {
+  expect(claimOrder(0, 4)).toEqual([0, 1, 2, 3]);
+  expect(claimOrder(1, 4)).toEqual([2, 0, 1, 3]);
+  expect(claimOrder(2, 4)).toEqual([3, 0, 1, 2]);
+  // Queues 0 (shared, two chunks), 1 (the main thread's, one) and 2 (the worker's, two).
+  const plan = { bounds: [0, 2, 4, 5, 7, 9], queues: [0, 2, 3, 5] };
+  const items = Array.from({ length: 9 }, (_, i) => i);
+  const claims = new Int32Array(new SharedArrayBuffer(12));
+  const byThread: number[][] = [[], []];
+  const claimer = (thread: number) =>
+    claimChunks(claims, plan, claimOrder(thread, 3), items, async (chunk) => (await new Promise((resolve) => setTimeout(resolve, 2)), chunk), (at) => byThread[thread].push(at));
+  await Promise.all([claimer(0), claimer(1)]);
+  expect([...byThread[0], ...byThread[1]].sort()).toEqual([0, 1, 2, 3, 4]);
+  expect(byThread[0][0]).toBe(0);
+  expect(byThread[1][0]).toBe(3);
 });
 
 function pythonFiles(count: number): CollectJob[] {

@@ -1,0 +1,50 @@
+// Trees kept between a file's two passes: a cold run parses a screened file once, not twice, and
+// keeps no more text than its budget.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { dropKept, keep, startKeeping, takeKept } from '../../src/kept';
+import { parseCount, parsePython } from '../../src/parse';
+import { run, RunOptions } from '../../src/runner';
+import { TRANSFORMS } from '../../transforms/registry';
+import type { Transform } from '../../transforms/types';
+
+const file = (text: string, hash = 'h') => ({ hash, text, tree: parsePython(text) });
+
+test('a tree is kept while its text fits the budget, and given back once, for the same bytes only', () => {
+  startKeeping(10);
+  expect(keep('a.py', file('x = 1\n'))).toBe(true);
+  expect(keep('b.py', file('yy = 22\n'))).toBe(false);
+  expect(keep('c.py', file('z=3\n'))).toBe(true);
+  expect(takeKept('a.py', 'other')).toBeUndefined();
+  expect(takeKept('a.py', 'h')).toBeUndefined();
+  expect(takeKept('c.py', 'h')?.text).toBe('z=3\n');
+  expect(takeKept('c.py', 'h')).toBeUndefined();
+  startKeeping(10);
+  keep('d.py', file('d = 4\n'));
+  dropKept();
+  expect(takeKept('d.py', 'h')).toBeUndefined();
+  expect(keep('e.py', file('e = 5\n'))).toBe(false);
+});
+
+const treeReader: Transform = {
+  id: 'test-tree-reader',
+  title: 'test',
+  explanation: 'test',
+  screen: (text) => text.includes('loop'),
+  mayApply: (file) => file.screened,
+  analyze: ({ file }) => (file.tree.rootNode.hasError ? [] : []),
+};
+
+beforeAll(() => TRANSFORMS.push(treeReader));
+afterAll(() => TRANSFORMS.splice(TRANSFORMS.indexOf(treeReader), 1));
+
+test('a cold run parses each file once: the analysis takes the tree its facts were collected from', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'djfix-kept-'));
+  fs.writeFileSync(path.join(root, 'a.py'), 'for x in range(3):\n    print(x)  # loop\n');
+  fs.writeFileSync(path.join(root, 'b.py'), 'y = 2\n');
+  const options: RunOptions = { root, targets: [root], include: [], exclude: [], transforms: [treeReader.id], transformOptions: {}, jobs: 1, maxFileBytes: 1 << 20, maxRounds: 5, cacheDir: null };
+  const before = parseCount();
+  await run(options);
+  expect(parseCount() - before).toBe(2);
+});
