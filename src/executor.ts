@@ -229,7 +229,10 @@ class SharedExecutor implements Executor {
     return results.flat();
   }
 
+  /** Stops the workers; work given after it starts new ones. */
   async close(): Promise<void> {
-    await Promise.all((this.pools ?? []).map((pool) => pool.destroy()));
+    const pools = this.pools ?? [];
+    this.pools = undefined;
+    await Promise.all(pools.map((pool) => pool.destroy()));
   }
 }
