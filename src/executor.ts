@@ -13,6 +13,11 @@ import { dropKept, startKeeping } from './kept';
 export interface Executor {
   collect(jobs: CollectJob[], progress?: (count: number) => void): Promise<CollectResult[]>;
   analyze(batch: AnalyzeBatch, progress?: (count: number) => void): Promise<AnalyzeResult[]>;
+  /**
+   * Starts the workers before there is work for them: a run that will collect every file's facts
+   * has them load djfix while this thread finds the files.
+   */
+  start(): void;
   close(): Promise<void>;
 }
 
@@ -40,11 +45,17 @@ export const inProcessExecutor: Executor = {
       dropKept();
     }
   },
+  start() {},
   async close() {},
 };
 
-/** The smallest chunk: below it, a chunk's messages cost more than its files. */
+/**
+ * The smallest chunk of a collect: below it, a chunk's messages cost more than its files. An
+ * analysis goes down to single files: few files get that far, and one can take 100 ms, which eight
+ * together left one thread working alone at the end.
+ */
 const MIN_CHUNK = 8;
+const MIN_ANALYSIS_CHUNK = 1;
 
 /**
  * Where the chunks of `count` items start, and where the last ends. Chunks shrink as the work runs
@@ -52,11 +63,11 @@ const MIN_CHUNK = 8;
  * to the end instead of one finishing a large chunk while the others wait. A `first` chunk of that
  * many items may lead: an analysis's files that need a project-wide plan, so that one thread makes it.
  */
-export function chunkBounds(count: number, jobs: number, first = 0): number[] {
+export function chunkBounds(count: number, jobs: number, first = 0, smallest = MIN_CHUNK): number[] {
   const bounds = [0];
   if (first > 0) bounds.push(Math.min(first, count));
   for (let at = bounds[bounds.length - 1]; at < count; ) {
-    at = Math.min(count, at + Math.max(MIN_CHUNK, Math.ceil((count - at) / (jobs * 8))));
+    at = Math.min(count, at + Math.max(smallest, Math.ceil((count - at) / (jobs * 8))));
     bounds.push(at);
   }
   return bounds;
@@ -146,11 +157,18 @@ class SharedExecutor implements Executor {
 
   constructor(private readonly jobs: number) {}
 
-  /** Started for the first work of more than one chunk: a run from the cache never starts a thread. */
+  /** Workers started and not yet given work: each answers once it is ready, and is waited for. */
+  private starting: Array<Promise<unknown>> = [];
+
+  /** Started for the first work of more than one chunk, or by start(): a run from the cache never starts a thread. */
   private workers(): Piscina[] {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { Piscina: Pool } = require('piscina') as typeof import('piscina');
     return (this.pools ??= Array.from({ length: this.jobs - 1 }, () => new Pool(poolOptions())));
+  }
+
+  start(): void {
+    if (!this.pools) this.starting = this.workers().map((pool) => pool.run(undefined, { name: 'ready' }));
   }
 
   async collect(jobs: CollectJob[], progress?: (count: number) => void): Promise<CollectResult[]> {
@@ -174,7 +192,7 @@ class SharedExecutor implements Executor {
     const starts = [0];
     queues.forEach((queue, q) => {
       const offset = bounds[bounds.length - 1];
-      bounds.push(...chunkBounds(queue.length, this.jobs, q === 0 ? planned : 0).slice(1).map((end) => offset + end));
+      bounds.push(...chunkBounds(queue.length, this.jobs, q === 0 ? planned : 0, MIN_ANALYSIS_CHUNK).slice(1).map((end) => offset + end));
       starts.push(bounds.length - 1);
     });
     const items = order.map((at) => files[at]);
@@ -233,6 +251,9 @@ class SharedExecutor implements Executor {
   async close(): Promise<void> {
     const pools = this.pools ?? [];
     this.pools = undefined;
+    // A worker that never got work may still be loading the native parser: it is let finish.
+    await Promise.all(this.starting);
+    this.starting = [];
     await Promise.all(pools.map((pool) => pool.destroy()));
   }
 }

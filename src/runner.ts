@@ -95,6 +95,8 @@ export async function run(options: RunOptions, decide: Decide = applyAll): Promi
   const syntaxCache = new PackCache<number>(cacheFile('syntax'), version);
   const progress = options.progress ?? (() => undefined);
   let closing: Promise<void> | undefined;
+  // With nothing cached, every file's facts are collected: the workers load while the files are found.
+  if (factsCache.isEmpty()) lazyExecutor().start();
   try {
     const project = await loadProject(options, lazyExecutor, { stamps: stampCache, facts: factsCache, tree: treeCache, index: indexCache }, (done, total) => progress('index', done, total));
     // Shards are drawn by app, which only the index knows.

@@ -35,6 +35,11 @@ function indexOf(shared: SharedIndex): ProjectIndex {
   return parsed.index;
 }
 
+/** Answers once this worker has loaded djfix (see Executor.start). */
+export function ready(): boolean {
+  return true;
+}
+
 export async function share(work: SharedWork): Promise<void> {
   const batch = work.batch;
   const run: (chunk: unknown[]) => Promise<unknown[]> =

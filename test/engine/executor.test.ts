@@ -22,6 +22,8 @@ test('files that need a project-wide plan are analysed in one chunk, the others 
   expect(sizesOf(bounds.slice(1)).every((size) => size <= 8)).toBe(true);
   expect(bounds[bounds.length - 1]).toBe(100);
   expect(chunkBounds(100, 2).slice(0, 2)).toEqual([0, 8]);
+  // An analysis's last chunks are single files.
+  expect(sizesOf(chunkBounds(100, 2, 20, 1)).slice(-3)).toEqual([1, 1, 1]);
 });
 
 test('threads claiming from one counter take every chunk once, however their work interleaves', async () => {
@@ -69,6 +71,23 @@ test('work of one chunk is done in this thread, without starting a worker that w
     await executor.collect(pythonFiles(5));
     expect(parseCount() - before).toBe(5);
     expect((executor as unknown as { pools?: unknown }).pools).toBeUndefined();
+  } finally {
+    await executor.close();
+  }
+});
+
+test('workers started before there is work are let finish loading when the run closes at once', async () => {
+  for (let i = 0; i < 3; i++) {
+    const executor = createExecutor(3);
+    executor.start();
+    await executor.close();
+  }
+  // Closed, an executor starts workers anew for more work.
+  const executor = createExecutor(2);
+  executor.start();
+  await executor.close();
+  try {
+    expect(await executor.collect(pythonFiles(40))).toHaveLength(40);
   } finally {
     await executor.close();
   }
