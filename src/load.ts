@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CollectJob, hashProjectFile, readSource } from './analysis';
-import { cacheKey, PackCache } from './cache';
+import { cacheKey, fileKey, PackCache } from './cache';
 import { discover, Discovered } from './discovery';
 import type { Executor } from './executor';
 import { hashIfUnchanged, StampedHash } from './stamps';
@@ -190,6 +190,7 @@ async function collectFacts(
   progress: (done: number, total: number) => void,
 ): Promise<Collected> {
   const cache = caches.facts;
+  const factsContext = cacheKey(factsKey);
   const facts = new Map<string, CachedFacts>();
   const hashes = new Map(known);
   const failures: Collected['failures'] = [];
@@ -197,7 +198,7 @@ async function collectFacts(
   const files = known.size > 0 ? [...known.keys()] : discovered.pythonFiles;
   for (const file of files) {
     const hash = known.get(file);
-    const cached = hash === undefined ? undefined : cache.get(cacheKey(hash, factsKey));
+    const cached = hash === undefined ? undefined : cache.get(fileKey(factsContext, hash));
     if (cached) facts.set(file, cached);
     else misses.push({ root: options.root, path: file, hash, maxFileBytes: options.maxFileBytes, transforms: options.transforms });
   }
@@ -214,7 +215,7 @@ async function collectFacts(
       hashes.set(result.path, result.hash);
       if (result.stamp) caches.stamps.set(stampKey(options.root, result.path), { ...result.stamp, hash: result.hash });
       facts.set(result.path, entry);
-      cache.set(cacheKey(result.hash, factsKey), entry);
+      cache.set(fileKey(factsContext, result.hash), entry);
     }
   }
   const inputs: IndexInput[] = [];

@@ -3,7 +3,7 @@
 // persistent cache lets a re-run on an unchanged tree parse nothing.
 import path from 'node:path';
 import type { AnalyzeBatch, AnalyzeJob, AnalyzeResult } from './analysis';
-import { cacheKey, engineFingerprint, PackCache } from './cache';
+import { cacheKey, engineFingerprint, fileKey, PackCache } from './cache';
 import { createExecutor, Executor } from './executor';
 import { CachedFacts, CachedTree, LoadedProject, loadProject } from './load';
 import type { Finding, Problem, Skip } from './model';
@@ -138,7 +138,7 @@ async function analyse(options: RunOptions, project: LoadedProject, targets: str
   const misses: AnalyzeJob[] = [];
   for (const file of targets) {
     const hash = project.hashes.get(file)!;
-    const cached = cache.get(cacheKey(context, hash));
+    const cached = cache.get(fileKey(context, hash));
     if (cached) results.push({ ...cached, path: file });
     else misses.push({ path: file, hash });
   }
@@ -162,7 +162,7 @@ async function analyse(options: RunOptions, project: LoadedProject, targets: str
     const analysed = jobs.length > 0 ? await executor().analyze({ ...analysisBatch(options, project, index, jobs, {}), planned: planned.length }, (count) => progress((done += count))) : [];
     for (const result of [...unneeded, ...analysed]) {
       // A file that changed during the run says so in its problems: that answer is not kept.
-      if (result.problems.length === 0) cache.set(cacheKey(context, project.hashes.get(result.path)!), result);
+      if (result.problems.length === 0) cache.set(fileKey(context, project.hashes.get(result.path)!), result);
       results.push(result);
     }
   }

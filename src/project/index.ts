@@ -91,12 +91,12 @@ function classAliases(index: ProjectIndex): Record<string, string> {
     return bound ? target(bound, depth + 1) : undefined;
   };
   for (const [module, bindings] of Object.entries(index.bindings)) {
-    for (const [name, bound] of Object.entries(bindings)) {
-      // What target() does with `module.name` when it is not a class: follow the binding.
-      const qualified = `${module}.${name}`;
-      if (index.classes[qualified]) continue;
-      const resolved = target(bound, 1);
-      if (resolved) aliases[qualified] = resolved;
+    for (const name in bindings) {
+      // What target() does with `module.name` when it is not a class: follow the binding. Most
+      // bindings lead out of the project: their qualified name is never built.
+      const resolved = target(bindings[name], 1);
+      const qualified = resolved && `${module}.${name}`;
+      if (qualified && !index.classes[qualified]) aliases[qualified] = resolved;
     }
   }
   return aliases;
