@@ -152,16 +152,16 @@ type Phase<T> = Pick<SharedWork, 'phase' | 'batch' | 'keep'> & { items: T[]; pla
  */
 class SharedExecutor implements Executor {
   private pools: Piscina[] | undefined;
+  /** Workers started by start(), each answering once it is ready: waited for before they stop. */
+  private starting: Array<Promise<unknown>> = [];
   /** Which thread kept the tree of each file in the last collect. */
   private keptBy = new Map<string, number>();
 
   constructor(private readonly jobs: number) {}
 
-  /** Workers started and not yet given work: each answers once it is ready, and is waited for. */
-  private starting: Array<Promise<unknown>> = [];
-
-  /** Started for the first work of more than one chunk, or by start(): a run from the cache never starts a thread. */
+  /** Started for the first work of more than one chunk, or by start(). */
   private workers(): Piscina[] {
+    // Loaded here: a run answered from the cache never starts a thread.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { Piscina: Pool } = require('piscina') as typeof import('piscina');
     return (this.pools ??= Array.from({ length: this.jobs - 1 }, () => new Pool(poolOptions())));
@@ -175,10 +175,9 @@ class SharedExecutor implements Executor {
     const keepChars = Math.floor(KEEP_CHARS / this.jobs);
     startKeeping(keepChars);
     this.keptBy.clear();
-    const results = await this.share({ phase: 'collect', items: jobs, keep: keepChars, plan: singleQueue(chunkBounds(jobs.length, this.jobs)) }, collectFiles, progress, (thread, answer) => {
+    return this.share({ phase: 'collect', items: jobs, keep: keepChars, plan: singleQueue(chunkBounds(jobs.length, this.jobs)) }, collectFiles, progress, (thread, answer) => {
       for (const result of answer) if (result.ok && result.kept) this.keptBy.set(result.path, thread);
     });
-    return results;
   }
 
   async analyze(batch: AnalyzeBatch, progress?: (count: number) => void): Promise<AnalyzeResult[]> {
@@ -186,7 +185,10 @@ class SharedExecutor implements Executor {
     const planned = batch.planned ?? 0;
     // Queue 0: the planned files first, then those no thread kept; queue 1 + t: those thread t kept.
     const queues: number[][] = Array.from({ length: 1 + this.jobs }, () => []);
-    files.forEach((file, at) => queues[at < planned ? 0 : 1 + (this.keptBy.get(file.path) ?? -1)].push(at));
+    files.forEach((file, at) => {
+      const keeper = this.keptBy.get(file.path);
+      queues[at < planned || keeper === undefined ? 0 : 1 + keeper].push(at);
+    });
     const order = queues.flat();
     const bounds = [0];
     const starts = [0];

@@ -41,11 +41,10 @@ export function ready(): boolean {
 }
 
 export async function share(work: SharedWork): Promise<void> {
-  const batch = work.batch;
+  const { batch } = work;
+  if (work.phase === 'analyze' && !batch) throw new Error('djfix bug: an analysis was shared without its batch');
   const run: (chunk: unknown[]) => Promise<unknown[]> =
-    work.phase === 'collect' || !batch
-      ? (chunk: unknown[]) => collectFiles(chunk as CollectJob[])
-      : (chunk: unknown[]) => analyzeBatch({ ...batch, files: chunk as AnalyzeJob[], index: indexOf(batch.index) });
+    work.phase === 'collect' ? (chunk) => collectFiles(chunk as CollectJob[]) : (chunk) => analyzeBatch({ ...batch!, files: chunk as AnalyzeJob[], index: indexOf(batch!.index) });
   if (work.phase === 'collect') startKeeping(work.keep ?? 0);
   try {
     await claimChunks(new Int32Array(work.claims), work.plan, work.order, work.items, run, (at, answer) => work.port.postMessage({ at, answer }));
