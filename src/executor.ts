@@ -12,7 +12,11 @@ import { dropKept, startKeeping } from './kept';
 /** `progress` is told how many more files are done, as chunks finish. */
 export interface Executor {
   collect(jobs: CollectJob[], progress?: (count: number) => void): Promise<CollectResult[]>;
-  analyze(batch: AnalyzeBatch, progress?: (count: number) => void): Promise<AnalyzeResult[]>;
+  /**
+   * `last`: no work follows, so each worker stops as soon as its part is done; freeing what it holds
+   * takes a while (60 ms on saleor), which it spends while this thread still works.
+   */
+  analyze(batch: AnalyzeBatch, progress?: (count: number) => void, last?: boolean): Promise<AnalyzeResult[]>;
   /**
    * Starts the workers before there is work for them: a run that will collect every file's facts
    * has them load djfix while this thread finds the files.
@@ -154,6 +158,8 @@ class SharedExecutor implements Executor {
   private pools: Piscina[] | undefined;
   /** Workers started by start(), each answering once it is ready: waited for before they stop. */
   private starting: Array<Promise<unknown>> = [];
+  /** Workers stopping after their last work: close() waits for them. */
+  private stopping: Array<Promise<unknown>> = [];
   /** Which thread kept the tree of each file in the last collect. */
   private keptBy = new Map<string, number>();
 
@@ -180,7 +186,7 @@ class SharedExecutor implements Executor {
     });
   }
 
-  async analyze(batch: AnalyzeBatch, progress?: (count: number) => void): Promise<AnalyzeResult[]> {
+  async analyze(batch: AnalyzeBatch, progress?: (count: number) => void, last = false): Promise<AnalyzeResult[]> {
     const { index, files, ...rest } = batch;
     const planned = batch.planned ?? 0;
     // Queue 0: the planned files first, then those no thread kept; queue 1 + t: those thread t kept.
@@ -202,7 +208,7 @@ class SharedExecutor implements Executor {
     // Made only when workers get work: work of one chunk is all done here.
     const shared = bounds.length > 2 ? { batch: { ...rest, index: shareIndex(index) } } : {};
     try {
-      const flat = await this.share({ phase: 'analyze', items, plan, ...shared }, (part) => analyzeBatch({ ...batch, files: part }), progress);
+      const flat = await this.share({ phase: 'analyze', items, plan, ...shared }, (part) => analyzeBatch({ ...batch, files: part }), progress, undefined, last);
       const results: AnalyzeResult[] = new Array(files.length);
       order.forEach((at, i) => (results[at] = flat[i]));
       return results;
@@ -214,9 +220,9 @@ class SharedExecutor implements Executor {
 
   /**
    * Runs every chunk, here and on the workers, and gives back their results in the chunks' order;
-   * `answered` hears which thread did each chunk.
+   * `answered` hears which thread did each chunk. `last`: each worker stops when its part is done.
    */
-  private async share<T, R>(work: Phase<T>, here: (chunk: T[]) => Promise<R[]>, progress?: (count: number) => void, answered?: (thread: number, answer: R[]) => void): Promise<R[]> {
+  private async share<T, R>(work: Phase<T>, here: (chunk: T[]) => Promise<R[]>, progress?: (count: number) => void, answered?: (thread: number, answer: R[]) => void, last = false): Promise<R[]> {
     const { plan } = work;
     const results: R[][] = new Array(plan.bounds.length - 1);
     let missing = results.length;
@@ -236,8 +242,11 @@ class SharedExecutor implements Executor {
       ports.push(port1);
       port1.on('message', ({ at, answer }: { at: number; answer: R[] }) => done(1 + worker)(at, answer));
       const task: SharedWork = { ...work, order: claimOrder(1 + worker, queueCount), claims: claims.buffer as SharedArrayBuffer, port: port2 };
-      return pool.run(task, { name: 'share', transferList: [port2] }) as Promise<void>;
+      const finished = pool.run(task, { name: 'share', transferList: [port2] }) as Promise<void>;
+      if (last) this.stopping.push(finished.then(() => pool.destroy()));
+      return finished;
     });
+    if (last) this.pools = undefined;
     try {
       await claimChunks(claims, plan, claimOrder(0, queueCount), work.items, here, done(0));
       await Promise.all(tasks);
@@ -255,7 +264,8 @@ class SharedExecutor implements Executor {
     this.pools = undefined;
     // A worker that never got work may still be loading the native parser: it is let finish.
     await Promise.all(this.starting);
+    await Promise.all([...pools.map((pool) => pool.destroy()), ...this.stopping]);
     this.starting = [];
-    await Promise.all(pools.map((pool) => pool.destroy()));
+    this.stopping = [];
   }
 }

@@ -159,7 +159,8 @@ async function analyse(options: RunOptions, project: LoadedProject, targets: str
     const planned = needed.filter(usesPlan);
     const jobs = [...planned, ...needed.filter((job) => !usesPlan(job))];
     progress((done += unneeded.length));
-    const analysed = jobs.length > 0 ? await executor().analyze({ ...analysisBatch(options, project, index, jobs, {}), planned: planned.length }, (count) => progress((done += count))) : [];
+    // The workers' last work: fixes are re-analysed in this thread.
+    const analysed = jobs.length > 0 ? await executor().analyze({ ...analysisBatch(options, project, index, jobs, {}), planned: planned.length }, (count) => progress((done += count)), true) : [];
     for (const result of [...unneeded, ...analysed]) {
       // A file that changed during the run says so in its problems: that answer is not kept.
       if (result.problems.length === 0) cache.set(fileKey(context, project.hashes.get(result.path)!), result);
