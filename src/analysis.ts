@@ -122,14 +122,13 @@ function readAll(fd: number, size: number): Buffer {
   return scratch.subarray(0, length);
 }
 
-/** Facts of a text already in memory (files re-read after djfix changed them within a run). */
-export function collectText(filePath: string, text: string, hash: string, transforms: string[]): CollectResult {
-  return collectTree(filePath, text, hash, transforms).result;
+/** Facts of a text already in memory (files re-read after djfix changed them within a run), from its tree if it has one. */
+export function collectText(filePath: string, text: string, hash: string, transforms: string[], tree?: Tree): CollectResult {
+  return collectTree(filePath, text, hash, transforms, tree).result;
 }
 
 /** A text's facts, and its tree when it parsed. */
-function collectTree(filePath: string, text: string, hash: string, transforms: string[]): { result: CollectResult; tree?: Tree } {
-  const tree = parsePython(text);
+function collectTree(filePath: string, text: string, hash: string, transforms: string[], tree = parsePython(text)): { result: CollectResult; tree?: Tree } {
   const error = firstSyntaxError(tree);
   if (error) {
     const line = error.startPosition.row + 1;

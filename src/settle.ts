@@ -11,12 +11,15 @@ import { applyEdits, changeConflicts, validateEdits } from './edits';
 import { lineAt, lineHash } from './identity';
 import type { LoadedProject } from './load';
 import type { Change, Finding, Problem, TextEdit } from './model';
-import { countSyntaxErrors, parsePython } from './parse';
+import { countSyntaxErrors, parsePython, Tree } from './parse';
 import { buildIndex, IndexInput, isMigrationPath, ProjectIndex } from './project/index';
 import { moduleNameOf } from './project/modules';
 import { analysisBatch, Decide, FileResult, ReportedFinding, RunOptions, RunReport } from './runner';
 import { textHash } from './source';
 import { compareText } from './order';
+
+/** How many trees of recent texts the overlay keeps. */
+const RECENT_TREES = 32;
 
 /** The texts of the files djfix changed so far in this run, and what they were on disk. */
 class Overlay {
@@ -25,6 +28,11 @@ class Overlay {
   taken = new Map<string, TextEdit[] | 'created'>();
   /** The texts the current round analysed, for files it changed: later fixes of the round apply to them. */
   private roundTexts = new Map<string, string>();
+  /**
+   * Trees of the texts parsed last, by text: a fixed file's texts are checked, then their facts
+   * compared, each parsed once. The oldest go first, so a long interactive session holds a few.
+   */
+  private readonly trees = new Map<string, Tree>();
   /**
    * `errorCounts`: the syntax errors of texts already validated, by the hash of the text. The text
    * before one fix is the text after the last, and a re-run validates the same texts again.
@@ -92,10 +100,19 @@ class Overlay {
     const key = textHash(text);
     let count = this.errorCounts.get(key);
     if (count === undefined) {
-      count = countSyntaxErrors(parsePython(text));
+      count = countSyntaxErrors(this.tree(text));
       this.errorCounts.set(key, count);
     }
     return count;
+  }
+
+  /** The tree of a text, parsed unless it is among the last ones parsed. */
+  tree(text: string): Tree {
+    const tree = this.trees.get(text) ?? parsePython(text);
+    this.trees.delete(text);
+    this.trees.set(text, tree);
+    if (this.trees.size > RECENT_TREES) this.trees.delete(this.trees.keys().next().value!);
+    return tree;
   }
 
   apply(change: Change, texts: Array<{ path: string; before: string | null; after: string }>): void {
@@ -303,7 +320,7 @@ async function revisit(options: RunOptions, prepared: LoadedProject, overlay: Ov
   const runIndex = await prepared.loadIndex();
   const files = filesToRevisit(runIndex, targets, setAside, applied);
   const texts = textsOf(files);
-  const index = sameFacts(options, [...changed.values()]) ? runIndex : await rebuildIndex(options, prepared, changed);
+  const index = sameFacts(options, overlay, [...changed.values()]) ? runIndex : await rebuildIndex(options, prepared, overlay, changed);
   const jobs = files.map((file) => ({ path: file, hash: prepared.hashes.get(file) ?? '', text: texts.get(file) }));
   const results = await analyzeBatch(analysisBatch(options, prepared, index, jobs, Object.fromEntries([...changed].map(([file, result]) => [file, result.after]))));
   const findings = results.flatMap((result) => result.findings);
@@ -313,25 +330,25 @@ async function revisit(options: RunOptions, prepared: LoadedProject, overlay: Ov
 }
 
 /** Whether the changed Python files hold the facts they held on disk (a new file never does). */
-function sameFacts(options: RunOptions, changed: FileResult[]): boolean {
+function sameFacts(options: RunOptions, overlay: Overlay, changed: FileResult[]): boolean {
   const factsOf = (file: string, text: string) => {
-    const collected = collectText(file, text, '', options.transforms);
+    const collected = collectText(file, text, '', options.transforms, overlay.tree(text));
     return collected.ok ? JSON.stringify(collected.facts) : undefined;
   };
   return changed.filter((file) => file.path.endsWith('.py')).every((file) => file.before !== null && factsOf(file.path, file.before) === factsOf(file.path, file.after));
 }
 
-async function rebuildIndex(options: RunOptions, prepared: LoadedProject, changed: Map<string, FileResult>): Promise<ProjectIndex> {
+async function rebuildIndex(options: RunOptions, prepared: LoadedProject, overlay: Overlay, changed: Map<string, FileResult>): Promise<ProjectIndex> {
   const loaded = await prepared.loadInputs();
   const known = new Set(loaded.map((input) => input.path));
   const inputs: IndexInput[] = loaded.map((input) => {
     const text = changed.get(input.path)?.after;
-    const collected = text === undefined ? undefined : collectText(input.path, text, textHash(text), options.transforms);
+    const collected = text === undefined ? undefined : collectText(input.path, text, textHash(text), options.transforms, overlay.tree(text));
     return collected?.ok ? { ...input, facts: collected.facts } : input;
   });
   for (const [file, { after }] of changed) {
     if (known.has(file) || !file.endsWith('.py')) continue;
-    const collected = collectText(file, after, textHash(after), options.transforms);
+    const collected = collectText(file, after, textHash(after), options.transforms, overlay.tree(after));
     if (collected.ok) inputs.push({ path: file, ...moduleNameOf(file, (dir) => prepared.discovered.packageDirs.has(dir)), hash: collected.hash, facts: collected.facts });
   }
   return buildIndex(inputs, prepared.django, prepared.indexContext);

@@ -48,3 +48,34 @@ test('a cold run parses each file once: the analysis takes the tree its facts we
   await run(options);
   expect(parseCount() - before).toBe(2);
 });
+
+const todoFixer: Transform = {
+  id: 'test-todo-fixer',
+  title: 'test',
+  explanation: 'test',
+  screen: (text) => text.includes('todo'),
+  mayApply: (file) => file.screened,
+  analyze: ({ file }) => {
+    const at = file.text.indexOf('todo');
+    if (file.tree.rootNode.hasError || at === -1) return [];
+    return [{ transform: 'test-todo-fixer', code: 'todo', location: { path: file.path, line: 1, column: at + 1 }, message: 'todo', change: { safety: 'safe', files: [{ path: file.path, kind: 'edit', edits: [{ start: at, end: at + 4, text: 'done' }] }] } }];
+  },
+};
+
+test('while fixes settle, each text of a fixed file is parsed once: checked, then its facts compared', async () => {
+  TRANSFORMS.push(todoFixer);
+  try {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'djfix-kept-'));
+    fs.writeFileSync(path.join(root, 'a.py'), 'todo = 1\n');
+    fs.writeFileSync(path.join(root, 'b.py'), 'y = 2\n');
+    const options: RunOptions = { root, targets: [root], include: [], exclude: [], transforms: [todoFixer.id], transformOptions: {}, jobs: 1, maxFileBytes: 1 << 20, maxRounds: 5, cacheDir: null };
+    const before = parseCount();
+    const report = await run(options);
+    expect(report.files.map((file) => file.after)).toEqual(['done = 1\n']);
+    // Two files for their facts (a.py's tree kept for its analysis), then a.py's text on disk and its
+    // fixed text, each once: checked, and their facts compared (seven parses when each step parsed).
+    expect(parseCount() - before).toBe(4);
+  } finally {
+    TRANSFORMS.splice(TRANSFORMS.indexOf(todoFixer), 1);
+  }
+});
