@@ -6,7 +6,7 @@ import type { TargetDjango } from './django-version';
 import { buildModels } from './models';
 import { buildApps, buildSettings } from './apps';
 import { resolveClass } from './lookup';
-import type { ClassInfo, FileRole, ImportEdge, IndexInput, ProjectIndex } from './types';
+import type { FileRole, IndexInput, ProjectIndex } from './types';
 import { compareText } from '../order';
 
 export * from './types';
@@ -20,98 +20,61 @@ export interface IndexContext {
   settingsRefs?: string[];
 }
 
-export function buildIndex(inputs: IndexInput[], django: TargetDjango, context: IndexContext = {}): ProjectIndex {
-  const builder = new IndexBuilder();
-  for (const input of inputs) builder.add(input);
-  return builder.build(django, context);
-}
-
-/** What one file gives the index by itself: worked out as soon as its facts are known. */
-interface FilePart {
-  input: IndexInput;
-  bindings: Map<string, string>;
-  /** Its classes by qualified name, bases qualified with the file's own bindings. */
-  classes: Array<[string, ClassInfo]>;
-  imports: ImportEdge[];
-}
-
-/**
- * Builds the index from files' facts given in any order: each file's own part as it comes (a run
- * adds them while other threads are still collecting), then the whole in path order, so the index is
- * the same whatever the order of arrival.
- */
-export class IndexBuilder {
-  private readonly parts = new Map<string, FilePart>();
-
-  add(input: IndexInput): void {
-    this.parts.set(input.path, filePart(input, importBindings(input.facts, input.module, input.isPackage)));
+export function buildIndex(inputs: IndexInput[], django: TargetDjango, { dependencyFiles = [], settingsRefs = [] }: IndexContext = {}): ProjectIndex {
+  const sorted = [...inputs].sort((a, b) => compareText(a.path, b.path));
+  const index: ProjectIndex = {
+    files: {},
+    modules: {},
+    django,
+    apps: [],
+    settings: { paths: [], bases: {} },
+    settingFacts: {},
+    models: {},
+    modelClasses: {},
+    classes: {},
+    imports: [],
+    bindings: {},
+    aliases: {},
+    dependencyFiles: [...dependencyFiles].sort(),
+    extra: {},
+  };
+  const bindingsOf = new Map<string, Map<string, string>>();
+  for (const input of sorted) {
+    const { screened, commented } = input.facts;
+    index.files[input.path] = { module: input.module, isPackage: input.isPackage, hash: input.hash, role: 'other', screened, commented };
+    if (!(input.module in index.modules)) index.modules[input.module] = input.path;
+    const bindings = importBindings(input.facts, input.module, input.isPackage);
+    bindingsOf.set(input.module, bindings);
+    index.bindings[input.module] = Object.fromEntries(bindings);
   }
-
-  build(django: TargetDjango, { dependencyFiles = [], settingsRefs = [] }: IndexContext = {}): ProjectIndex {
-    const sorted = [...this.parts.values()].sort((a, b) => compareText(a.input.path, b.input.path));
-    const index: ProjectIndex = {
-      files: {},
-      modules: {},
-      django,
-      apps: [],
-      settings: { paths: [], bases: {} },
-      settingFacts: {},
-      models: {},
-      modelClasses: {},
-      classes: {},
-      imports: [],
-      bindings: {},
-      aliases: {},
-      dependencyFiles: [...dependencyFiles].sort(),
-      extra: {},
-    };
-    // Two files of one module (a.py beside a/__init__.py): the later one's bindings are the module's.
-    const byModule = new Map<string, FilePart>();
-    for (const part of sorted) {
-      const { input } = part;
-      const { screened, commented } = input.facts;
-      index.files[input.path] = { module: input.module, isPackage: input.isPackage, hash: input.hash, role: 'other', screened, commented };
-      if (!(input.module in index.modules)) index.modules[input.module] = input.path;
-      byModule.set(input.module, part);
-      index.bindings[input.module] = Object.fromEntries(part.bindings);
+  for (const input of sorted) {
+    const bindings = bindingsOf.get(input.module)!;
+    const local = new Set(input.facts.classes.map((c) => c.name));
+    for (const cls of input.facts.classes) {
+      index.classes[`${input.module}.${cls.name}`] = {
+        path: input.path,
+        line: cls.line,
+        bases: cls.bases.map((base) => qualify(base, bindings, input.module, local)),
+      };
     }
-    for (const part of sorted) {
-      const owner = byModule.get(part.input.module)!;
-      const classes = owner === part ? part.classes : filePart(part.input, owner.bindings).classes;
-      // Copies: the bases are resolved below, and a builder may build again.
-      for (const [name, info] of classes) index.classes[name] = { ...info };
-      for (const edge of part.imports) index.imports.push(edge);
-      for (const [transform, value] of Object.entries(part.input.facts.extra)) {
-        (index.extra[transform] ??= {})[part.input.path] = value;
-      }
+    for (const fact of input.facts.imports) {
+      const target = resolveImportModule(fact, input.module, input.isPackage);
+      if (target) index.imports.push({ from: input.module, to: target, path: input.path, line: fact.line, scope: fact.scope, names: fact.names });
     }
-    const inputs = sorted.map((part) => part.input);
-    index.aliases = classAliases(index);
-    for (const info of Object.values(index.classes)) info.bases = info.bases.map((base) => resolveClass(index, base));
-    index.settings = buildSettings(inputs, index, settingsRefs);
-    for (const input of inputs) {
-      if (index.settings.paths.includes(input.path)) index.settingFacts[input.path] = input.facts.settings;
+    for (const [transform, value] of Object.entries(input.facts.extra)) {
+      (index.extra[transform] ??= {})[input.path] = value;
     }
-    index.apps = buildApps(inputs, index);
-    buildModels(inputs, index);
-    for (const [path, entry] of Object.entries(index.files)) entry.role = roleOf(path, entry.module, index);
-    return index;
   }
-}
-
-/** A file's classes, qualified with `bindings`, and its imports. */
-function filePart(input: IndexInput, bindings: Map<string, string>): FilePart {
-  const local = new Set(input.facts.classes.map((c) => c.name));
-  const classes = input.facts.classes.map((cls): [string, ClassInfo] => [
-    `${input.module}.${cls.name}`,
-    { path: input.path, line: cls.line, bases: cls.bases.map((base) => qualify(base, bindings, input.module, local)) },
-  ]);
-  const imports: ImportEdge[] = [];
-  for (const fact of input.facts.imports) {
-    const target = resolveImportModule(fact, input.module, input.isPackage);
-    if (target) imports.push({ from: input.module, to: target, path: input.path, line: fact.line, scope: fact.scope, names: fact.names });
+  index.aliases = classAliases(index);
+  for (const info of Object.values(index.classes)) info.bases = info.bases.map((base) => resolveClass(index, base));
+  index.settings = buildSettings(sorted, index, settingsRefs);
+  for (const input of sorted) {
+    if (index.settings.paths.includes(input.path)) index.settingFacts[input.path] = input.facts.settings;
   }
-  return { input, bindings, classes, imports };
+  index.apps = buildApps(sorted, index);
+  buildModels(sorted, index);
+  for (const [path, entry] of Object.entries(index.files)) entry.role = roleOf(path, entry.module, index);
+  return index;
 }
 
 /**

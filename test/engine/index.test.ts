@@ -1,7 +1,6 @@
 import { extractFacts } from '../../src/facts';
 import { parsePython } from '../../src/parse';
-import { buildIndex, IndexBuilder, IndexContext, needsFacts, ProjectIndex, settingLiteral } from '../../src/project/index';
-import { compareText } from '../../src/order';
+import { buildIndex, IndexContext, needsFacts, ProjectIndex, settingLiteral } from '../../src/project/index';
 import { moduleNameOf } from '../../src/project/modules';
 
 function indexOfWith(files: Record<string, string>, context: IndexContext): ProjectIndex {
@@ -161,35 +160,4 @@ test('the dependency files are kept, sorted, for transforms to read', () => {
   const index = buildIndex([], { version: null, source: 'test' }, { dependencyFiles: ['requirements/base.txt', 'pyproject.toml'] });
   expect(index.dependencyFiles).toEqual(['pyproject.toml', 'requirements/base.txt']);
   expect(buildIndex([], { version: null, source: 'test' }).dependencyFiles).toEqual([]);
-});
-
-describe('IndexBuilder', () => {
-  const files: Record<string, string> = {
-    'shop/__init__.py': '',
-    'shop/a.py': 'from shop.base import Base\n\nclass A(Base):\n    pass\n',
-    'shop/a/__init__.py': 'from shop.other import Base\n\nclass B(Base):\n    pass\n',
-    'shop/base.py': 'class Base:\n    pass\n',
-    'shop/other.py': 'import shop.a\n\nclass Base:\n    pass\n',
-  };
-  const packages = new Set(['shop', 'shop/a']);
-  const inputs = Object.entries(files).map(([path, text]) => ({ path, ...moduleNameOf(path, (dir) => packages.has(dir)), hash: path, facts: extractFacts(parsePython(text), text) }));
-  const django = { version: null, source: 'test' };
-
-  test('gives the same index whatever order the files come in, and again when asked again', () => {
-    const forward = new IndexBuilder();
-    for (const input of inputs) forward.add(input);
-    const backward = new IndexBuilder();
-    for (const input of [...inputs].reverse()) backward.add(input);
-    const expected = JSON.stringify(forward.build(django));
-    expect(JSON.stringify(backward.build(django))).toBe(expected);
-    expect(JSON.stringify(backward.build(django))).toBe(expected);
-  });
-
-  test('two files of one module: the later one in path order gives the module its bindings, for both', () => {
-    const index = buildIndex(inputs, django);
-    const [, later] = ['shop/a.py', 'shop/a/__init__.py'].sort(compareText);
-    const base = later === 'shop/a.py' ? 'shop.base.Base' : 'shop.other.Base';
-    expect(index.classes['shop.a.A'].bases).toEqual([base]);
-    expect(index.classes['shop.a.B'].bases).toEqual([base]);
-  });
 });
