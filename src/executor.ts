@@ -174,7 +174,8 @@ class SharedExecutor implements Executor {
   }
 
   start(): void {
-    if (!this.pools) this.starting = this.workers().map((pool) => pool.run(undefined, { name: 'ready' }));
+    // A worker that cannot start says so when it is given work.
+    if (!this.pools) this.starting = this.workers().map((pool) => pool.run(undefined, { name: 'ready' }).catch(() => undefined));
   }
 
   async collect(jobs: CollectJob[], progress?: (count: number) => void): Promise<CollectResult[]> {
@@ -243,13 +244,18 @@ class SharedExecutor implements Executor {
       port1.on('message', ({ at, answer }: { at: number; answer: R[] }) => done(1 + worker)(at, answer));
       const task: SharedWork = { ...work, order: claimOrder(1 + worker, queueCount), claims: claims.buffer as SharedArrayBuffer, port: port2 };
       const finished = pool.run(task, { name: 'share', transferList: [port2] }) as Promise<void>;
-      if (last) this.stopping.push(finished.then(() => pool.destroy()));
+      // A failed task is reported below; stopping the worker is all that waits for it here.
+      if (last) this.stopping.push(finished.finally(() => pool.destroy()).catch(() => undefined));
       return finished;
     });
     if (last) this.pools = undefined;
+    // Workers may fail while this thread works through its own chunks: the failure is reported after
+    // them, and must not count as an unhandled rejection (which ends the process) meanwhile.
+    const workersDone = Promise.all(tasks);
+    workersDone.catch(() => undefined);
     try {
       await claimChunks(claims, plan, claimOrder(0, queueCount), work.items, here, done(0));
-      await Promise.all(tasks);
+      await workersDone;
       // A worker's last answers may come after its task has ended: they come by another port.
       if (missing > 0) await allArrived;
     } finally {

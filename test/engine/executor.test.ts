@@ -2,6 +2,7 @@
 // shared memory. Each worker is a pool of one thread given exactly one task per phase: terminating a
 // thread while it still loads the native parser aborts the process, so no thread is left without work
 // to be waited for.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -126,4 +127,22 @@ test('chunks shrink as the work runs out, down to a floor, and cover every item 
   expect(sizes[0]).toBe(Math.ceil(4338 / 16));
   expect(sizes.every((size, i) => i === 0 || size <= sizes[i - 1] || i === sizes.length - 1)).toBe(true);
   expect(sizes.slice(-5, -1)).toEqual([8, 8, 8, 8]);
+});
+
+test('a worker that fails while this thread works is reported as the error of the collect, not as an unhandled rejection', () => {
+  // In a process of its own: Node ends a process on an unhandled rejection, which Jest would hide.
+  const script = `
+    const { createExecutor } = require(${JSON.stringify(path.join(__dirname, '../../src/executor.js'))});
+    const fs = require('fs'), os = require('os'), path = require('path');
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'djfix-executor-'));
+    // Jobs that cannot be sent to a worker: its task fails at once, while this thread works.
+    const jobs = Array.from({ length: 200 }, (_, i) => {
+      fs.writeFileSync(path.join(root, 'm' + i + '.py'), 'x = 1\\n'.repeat(200));
+      return { root, path: 'm' + i + '.py', maxFileBytes: 1 << 20, transforms: [], notData: () => undefined };
+    });
+    const executor = createExecutor(2);
+    executor.collect(jobs).then(() => console.log('resolved'), (error) => console.log('rejected: ' + error.name)).finally(() => executor.close());
+  `;
+  const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 });
+  expect({ status: child.status, stdout: child.stdout.trim(), stderr: child.stderr }).toEqual({ status: 0, stdout: 'rejected: DataCloneError', stderr: '' });
 });
