@@ -62,6 +62,23 @@ function importChain(world: ImportWorld, module: string): string[] {
   return chain;
 }
 
+const submodules = new WeakMap<ImportWorld, WeakMap<ImportStatement, Array<string | undefined>>>();
+
+/**
+ * For each name of `from to import ...`, the module `to.name` when it is one (then it is imported,
+ * not read), worked out once per statement: a plan runs each statement thousands of times.
+ */
+function submodulesOf(world: ImportWorld, statement: ImportStatement): Array<string | undefined> {
+  let byStatement = submodules.get(world);
+  if (!byStatement) submodules.set(world, (byStatement = new WeakMap()));
+  let found = byStatement.get(statement);
+  if (!found) {
+    found = (statement.names ?? []).map(({ name }) => (name !== '*' && world.isModule(`${statement.to}.${name}`) ? `${statement.to}.${name}` : undefined));
+    byStatement.set(statement, found);
+  }
+  return found;
+}
+
 /** One interpreter: modules imported so far, and what importing one more does. */
 export class ImportRun {
   private readonly state: Map<string, ModuleState>;
@@ -84,6 +101,8 @@ export class ImportRun {
 
   /** Imports `module` (and the packages above it first, as Python does); the first failure, if any. */
   import(module: string): ImportFailure | undefined {
+    // Imported already, and so were the packages above it (they run first): most imports of a plan.
+    if (this.state.has(module)) return undefined;
     for (const name of importChain(this.world, module)) {
       const failure = this.run(name);
       if (failure) return failure;
@@ -117,11 +136,12 @@ export class ImportRun {
   private runImport(module: string, statement: ImportStatement): ImportFailure | undefined {
     const failure = this.import(statement.to);
     if (failure || !statement.names) return failure;
-    for (const { name } of statement.names) {
+    const submodules = submodulesOf(this.world, statement);
+    for (let i = 0; i < statement.names.length; i++) {
+      const { name } = statement.names[i];
       if (name === '*') continue;
-      const submodule = `${statement.to}.${name}`;
       // `from pkg import submodule` imports it, and finds it in sys.modules even half done (Python 3.7+).
-      const found = this.world.isModule(submodule) ? this.import(submodule) : this.check(module, statement.line, statement.to, name);
+      const found = submodules[i] !== undefined ? this.import(submodules[i]!) : this.check(module, statement.line, statement.to, name);
       if (found) return found;
     }
     return undefined;
