@@ -15,6 +15,7 @@ export type ReadText = (path: string) => string | undefined;
 export class ProjectFiles {
   private readonly summaries = new Map<string, FileSummary | undefined>();
   private readonly statements = new Map<string, ImportStatement[]>();
+  private readonly namesRead = new Map<string, string[]>();
 
   constructor(readonly index: ProjectIndex, readonly readText: ReadText) {
     for (const edge of index.imports) {
@@ -39,6 +40,19 @@ export class ProjectFiles {
   /** The import-time import statements of a module, as the index has them, in line order. */
   importsOf(module: string): ImportStatement[] {
     return this.statements.get(module) ?? [];
+  }
+
+  /**
+   * What a module's import statements name: `to` of `import to`, `to.name` of `from to import
+   * name`. A member read can only go through one of them.
+   */
+  importedNames(module: string): string[] {
+    let names = this.namesRead.get(module);
+    if (!names) {
+      names = this.importsOf(module).flatMap((statement) => (statement.names ? statement.names.map(({ name }) => `${statement.to}.${name}`) : [statement.to]));
+      this.namesRead.set(module, names);
+    }
+    return names;
   }
 
   /** The absolute module a binding's statement imports from (`from x import ...`), or imports (`import x`). */
@@ -104,10 +118,7 @@ export class ProjectWorld implements ImportWorld {
 
   memberReads(module: string, running: (target: string) => boolean): Array<{ line: number; target: string; member: string }> {
     // From the index first: only a module that imports a running module as a module needs reading.
-    const importsRunningModule = this.files.importsOf(module).some((statement) =>
-      statement.names ? statement.names.some(({ name }) => running(`${statement.to}.${name}`)) : running(statement.to),
-    );
-    if (!importsRunningModule) return [];
+    if (!this.files.importedNames(module).some(running)) return [];
     const lazy = this.lazyOf(module);
     return (this.files.summary(module)?.bindings ?? []).flatMap((binding) => {
       const target = this.files.moduleBound(binding, module);
