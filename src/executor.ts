@@ -248,7 +248,8 @@ class SharedExecutor implements Executor {
       if (last) this.stopping.push(finished.finally(() => pool.destroy()).catch(() => undefined));
       return finished;
     });
-    if (last) this.pools = undefined;
+    // Workers given their last work stop by themselves; workers given none are left to close().
+    if (last && tasks.length > 0) this.pools = undefined;
     // Workers may fail while this thread works through its own chunks: the failure is reported after
     // them, and must not count as an unhandled rejection (which ends the process) meanwhile.
     const workersDone = Promise.all(tasks);

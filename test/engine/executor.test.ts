@@ -9,6 +9,7 @@ import path from 'node:path';
 import { CollectJob, CollectResult } from '../../src/analysis';
 import { chunkBounds, claimChunks, claimOrder, createExecutor, inProcessExecutor, poolOptions, singleQueue } from '../../src/executor';
 import { parseCount } from '../../src/parse';
+import { buildIndex } from '../../src/project/index';
 
 test('each worker is a pool of one thread', () => {
   expect(poolOptions()).toMatchObject({ minThreads: 1, maxThreads: 1 });
@@ -92,6 +93,17 @@ test('workers started before there is work are let finish loading when the run c
   } finally {
     await executor.close();
   }
+});
+
+test('workers started early and given no analysis are stopped by close, even after the last analysis', async () => {
+  const executor = createExecutor(2);
+  executor.start();
+  const pools = (executor as unknown as { pools: Array<{ threads: unknown[] }> }).pools;
+  const index = buildIndex([], { version: null, source: 'test' });
+  // One file: all done in this thread, no worker gets a part of this last work.
+  await executor.analyze({ root: os.tmpdir(), maxFileBytes: 1 << 20, index, transforms: [], options: {}, files: [{ path: 'x.py', hash: 'h' }], texts: {} }, undefined, true);
+  await executor.close();
+  expect(pools.map((pool) => pool.threads.length)).toEqual([0]);
 });
 
 test('this thread and a worker share the files, and the results are those of one thread, in order', async () => {
