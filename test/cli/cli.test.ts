@@ -94,6 +94,17 @@ describe('on the example project', () => {
     expect([one.stderr, two.stderr, three.stderr]).toEqual(['', '', '']);
   });
 
+  test('the binary exits once its output is out: a report larger than a pipe holds arrives whole', () => {
+    const project = copyExampleProject();
+    const views = fs.readFileSync(path.join(project, 'catalog/views.py'), 'utf8');
+    for (let i = 0; i < 40; i++) fs.writeFileSync(path.join(project, `catalog/views_${i}.py`), views);
+    const run = spawnDjfix(['--json', '--dry-run', project]);
+    expect(run.stdout.length).toBeGreaterThan(128 * 1024);
+    const doc = JSON.parse(run.stdout);
+    expect(doc.findings.filter((finding: { path: string }) => finding.path.startsWith('catalog/views_'))).toHaveLength(40 * 4);
+    expect(run.code).toBe(1);
+  });
+
   test('without a TTY, plain djfix is a dry run and never prompts', () => {
     const project = copyExampleProject();
     const run = spawnDjfix([project], undefined, '');
