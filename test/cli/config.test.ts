@@ -5,8 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { djfix } from '../helpers/cli';
 import { main } from '../../src/cli';
-import { TRANSFORMS } from '../../transforms/registry';
-import type { Transform } from '../../transforms/types';
+import { testTransform, withTransform } from '../helpers/transforms';
 
 const MISORDERED = 'MIDDLEWARE = [\n    "django.contrib.auth.middleware.AuthenticationMiddleware",\n    "django.contrib.sessions.middleware.SessionMiddleware",\n]\n';
 /** Out of order for a required rule, and with SecurityMiddleware (a recommendation) last. */
@@ -92,25 +91,19 @@ describe('[tool.djfix] in the project root pyproject.toml', () => {
 
 test('edit-migrations = true lets fixes change migrations', async () => {
   // No transform of djfix proposes edits to migrations today: a test transform does.
-  const renameInMigrations: Transform = {
+  const renameInMigrations = testTransform({
     id: 'test-migration-edit',
-    title: 'test',
-    explanation: 'test',
     screen: (text) => text.includes('old_name'),
-    mayApply: (file) => file.screened,
     analyze: ({ file }) => [{ transform: 'test-migration-edit', code: 'rename', location: { path: file.path, line: 1, column: 1 }, message: 'rename', change: { safety: 'safe', files: [{ path: file.path, kind: 'edit', edits: [{ start: 0, end: 8, text: 'new_name' }] }] } }],
-  };
-  TRANSFORMS.push(renameInMigrations);
-  try {
+  });
+  await withTransform(renameInMigrations, async () => {
     const dir = project({ 'shop/migrations/0001_initial.py': 'old_name = 1\n' });
     const held = await json(['--only', 'test-migration-edit', dir]);
     expect(held.doc.findings).toEqual([expect.objectContaining({ status: 'not-fixed' })]);
     fs.writeFileSync(path.join(dir, 'pyproject.toml'), '[tool.djfix]\nedit-migrations = true\n');
     const allowed = await json(['--only', 'test-migration-edit', dir]);
     expect(allowed.doc.findings).toEqual([expect.objectContaining({ status: 'applied' })]);
-  } finally {
-    TRANSFORMS.splice(TRANSFORMS.indexOf(renameInMigrations), 1);
-  }
+  });
 });
 
 describe('--config FILE', () => {

@@ -6,8 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { copyTree, repoRoot } from '../helpers/django';
 import { djfix } from '../helpers/cli';
-import { TRANSFORMS } from '../../transforms/registry';
-import type { Transform } from '../../transforms/types';
+import { testTransform, withTransform } from '../helpers/transforms';
 
 const MISORDERED = 'MIDDLEWARE = [\n    "django.contrib.auth.middleware.AuthenticationMiddleware",\n    "django.contrib.sessions.middleware.SessionMiddleware",\n]\n';
 const ORDERED = 'MIDDLEWARE = [\n    "django.contrib.sessions.middleware.SessionMiddleware",\n    "django.contrib.auth.middleware.AuthenticationMiddleware",\n]\n';
@@ -89,14 +88,11 @@ describe('2: errors', () => {
   });
 
   test('a djfix bug caught in a transform', async () => {
-    const broken: Transform = { id: 'test-broken', title: 'test', explanation: 'test', mayApply: () => true, analyze: () => { throw new Error('boom'); } };
-    TRANSFORMS.push(broken);
-    try {
+    const broken = testTransform({ id: 'test-broken', analyze: () => { throw new Error('boom'); } });
+    await withTransform(broken, async () => {
       const run = await djfix(['--check', '--only', 'test-broken', project({ 'settings.py': ORDERED })]);
       expect(run.stdout).toMatch(/djfix bug in test-broken: Error: boom/);
       expect(run.code).toBe(2);
-    } finally {
-      TRANSFORMS.splice(TRANSFORMS.indexOf(broken), 1);
-    }
+    });
   });
 });

@@ -4,15 +4,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { run } from '../../src/runner';
-import { TRANSFORMS } from '../../transforms/registry';
-import type { Transform } from '../../transforms/types';
+import { registerForTests, testTransform } from '../helpers/transforms';
 
-const addsRequirement: Transform = {
+const addsRequirement = testTransform({
   id: 'test-requirement',
-  title: 'test',
-  explanation: 'test',
   screen: (text) => text.includes('NEEDS_PACKAGE'),
-  mayApply: (file) => file.screened,
   analyze: ({ file, index, readText }) => {
     const [requirements] = index.dependencyFiles;
     const location = { path: file.path, line: 1, column: 1 };
@@ -29,10 +25,9 @@ const addsRequirement: Transform = {
       },
     ];
   },
-};
+});
 
-beforeAll(() => TRANSFORMS.push(addsRequirement));
-afterAll(() => TRANSFORMS.splice(TRANSFORMS.indexOf(addsRequirement), 1));
+registerForTests(addsRequirement);
 
 test('dependency files reach transforms, in the first round and after re-analysis', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'djfix-deps-'));

@@ -6,8 +6,7 @@ import path from 'node:path';
 import { dropKept, keep, startKeeping, takeKept } from '../../src/kept';
 import { parseCount, parsePython } from '../../src/parse';
 import { run, RunOptions } from '../../src/runner';
-import { TRANSFORMS } from '../../transforms/registry';
-import type { Transform } from '../../transforms/types';
+import { registerForTests, testTransform, withTransform } from '../helpers/transforms';
 
 const file = (text: string, hash = 'h') => ({ hash, text, tree: parsePython(text) });
 
@@ -27,21 +26,17 @@ test('a tree is kept while its text fits the budget, and given back once, for th
   expect(keep('e.py', file('e = 5\n'))).toBe(false);
 });
 
-const treeReader: Transform = {
+const treeReader = testTransform({
   id: 'test-tree-reader',
-  title: 'test',
-  explanation: 'test',
   screen: (text) => text.includes('loop'),
-  mayApply: (file) => file.screened,
   analyze: ({ file }) => {
     // Asking for the tree parses the file, unless its first pass kept the tree.
     void file.tree;
     return [];
   },
-};
+});
 
-beforeAll(() => TRANSFORMS.push(treeReader));
-afterAll(() => TRANSFORMS.splice(TRANSFORMS.indexOf(treeReader), 1));
+registerForTests(treeReader);
 
 test('a cold run parses each file once: the analysis takes the tree its facts were collected from', async () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'djfix-kept-'));
@@ -53,22 +48,18 @@ test('a cold run parses each file once: the analysis takes the tree its facts we
   expect(parseCount() - before).toBe(2);
 });
 
-const todoFixer: Transform = {
+const todoFixer = testTransform({
   id: 'test-todo-fixer',
-  title: 'test',
-  explanation: 'test',
   screen: (text) => text.includes('todo'),
-  mayApply: (file) => file.screened,
   analyze: ({ file }) => {
     const at = file.text.indexOf('todo');
     if (file.tree.rootNode.hasError || at === -1) return [];
     return [{ transform: 'test-todo-fixer', code: 'todo', location: { path: file.path, line: 1, column: at + 1 }, message: 'todo', change: { safety: 'safe', files: [{ path: file.path, kind: 'edit', edits: [{ start: at, end: at + 4, text: 'done' }] }] } }];
   },
-};
+});
 
 test('while fixes settle, each text of a fixed file is parsed once: checked, then its facts compared', async () => {
-  TRANSFORMS.push(todoFixer);
-  try {
+  await withTransform(todoFixer, async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'djfix-kept-'));
     fs.writeFileSync(path.join(root, 'a.py'), 'todo = 1\n');
     fs.writeFileSync(path.join(root, 'b.py'), 'y = 2\n');
@@ -79,7 +70,5 @@ test('while fixes settle, each text of a fixed file is parsed once: checked, the
     // Two files for their facts (a.py's tree kept for its analysis), then a.py's text on disk and its
     // fixed text, each once: checked, and their facts compared (seven parses when each step parsed).
     expect(parseCount() - before).toBe(4);
-  } finally {
-    TRANSFORMS.splice(TRANSFORMS.indexOf(todoFixer), 1);
-  }
+  });
 });

@@ -4,24 +4,19 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { run, RunOptions } from '../../src/runner';
-import { TRANSFORMS } from '../../transforms/registry';
-import type { Transform } from '../../transforms/types';
+import { registerForTests, testTransform } from '../helpers/transforms';
 
 const analysed: string[] = [];
-const screened: Transform = {
+const screened = testTransform({
   id: 'test-screened',
-  title: 'test',
-  explanation: 'test',
   screen: (text) => text.includes('todo'),
-  mayApply: (file) => file.screened,
   analyze: ({ file }) => {
     analysed.push(file.path);
     return [{ transform: 'test-screened', code: 'todo', location: { path: file.path, line: 1, column: 1 }, message: 'a todo' }];
   },
-};
+});
 
-beforeAll(() => TRANSFORMS.push(screened));
-afterAll(() => TRANSFORMS.splice(TRANSFORMS.indexOf(screened), 1));
+registerForTests(screened);
 
 function project(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'djfix-screens-'));

@@ -4,17 +4,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { run, RunOptions } from '../../src/runner';
-import { TRANSFORMS } from '../../transforms/registry';
-import type { Transform } from '../../transforms/types';
 import type { Finding } from '../../src/model';
+import { registerForTests, testTransform, withTransform } from '../helpers/transforms';
 
 /** Renames every `old_name` to `new_name`, twice over (two overlapping fixes), and breaks `breakme`. */
-const testTransform: Transform = {
+const renamer = testTransform({
   id: 'test-rename',
-  title: 'test',
-  explanation: 'test',
   screen: (text) => text.includes('old_name') || text.includes('breakme'),
-  mayApply: (file) => file.screened,
   analyze: ({ file }) => {
     const findings: Finding[] = [];
     const at = file.text.indexOf('old_name');
@@ -34,10 +30,9 @@ const testTransform: Transform = {
     if (broken !== -1) findings.push(finding('break', broken, broken + 'breakme'.length, 'def ('));
     return findings;
   },
-};
+});
 
-beforeAll(() => TRANSFORMS.push(testTransform));
-afterAll(() => TRANSFORMS.splice(TRANSFORMS.indexOf(testTransform), 1));
+registerForTests(renamer);
 
 function options(dir: string): RunOptions {
   return { root: dir, targets: [dir], include: [], exclude: [], transforms: ['test-rename'], transformOptions: {}, jobs: 1, maxFileBytes: 1 << 20, maxRounds: 5, cacheDir: null };
@@ -80,12 +75,9 @@ test('a declined fix takes no text, so a fix it overlaps is offered in the same 
 });
 
 /** One fix per `todo_N` name: more fixes in one file than there are rounds, none overlapping. */
-const manyFixes: Transform = {
+const manyFixes = testTransform({
   id: 'test-many',
-  title: 'test',
-  explanation: 'test',
   screen: (text) => text.includes('todo_'),
-  mayApply: (file) => file.screened,
   analyze: ({ file }) =>
     [...file.text.matchAll(/todo_(\d+)/g)].map((match) => ({
       transform: 'test-many',
@@ -94,18 +86,15 @@ const manyFixes: Transform = {
       message: `done ${match[1]}`,
       change: { safety: 'safe', files: [{ path: file.path, kind: 'edit', edits: [{ start: match.index!, end: match.index! + 5, text: 'done_' }] }] },
     })),
-};
+});
 
 test('fixes that do not overlap apply together, however many one file has', async () => {
-  TRANSFORMS.push(manyFixes);
-  try {
+  await withTransform(manyFixes, async () => {
     const text = Array.from({ length: 8 }, (_, i) => `todo_${i} = ${i}\n`).join('');
     const report = await run({ ...options(project({ 'c.py': text })), transforms: ['test-many'] });
     expect(report.files.find((file) => file.path === 'c.py')?.after).toBe(text.replace(/todo_/g, 'done_'));
     expect(report.findings.map((finding) => finding.status)).toEqual(Array(8).fill('applied'));
-  } finally {
-    TRANSFORMS.splice(TRANSFORMS.indexOf(manyFixes), 1);
-  }
+  });
 });
 
 test('a run whose index comes from the cache still re-analyses overlapping fixes on the new text', async () => {
@@ -139,11 +128,8 @@ test('a fix that would change a migration is not applied unless editMigrations i
  * header that overlaps it, so the file is analysed again) moves every later line down. `later` names
  * are renamed; `todo` lines are reported but not fixed, until a `# fixable` line makes them fixable.
  */
-const lineNumbers: Transform = {
+const lineNumbers = testTransform({
   id: 'test-lines',
-  title: 'test',
-  explanation: 'test',
-  mayApply: () => true,
   analyze: ({ file }) => {
     const text = file.text;
     const at = (offset: number) => text.slice(0, offset).split('\n').length;
@@ -164,11 +150,10 @@ const lineNumbers: Transform = {
     }
     return findings;
   },
-};
+});
 
 describe('a file analysed again after its lines moved', () => {
-  beforeAll(() => TRANSFORMS.push(lineNumbers));
-  afterAll(() => TRANSFORMS.splice(TRANSFORMS.indexOf(lineNumbers), 1));
+  registerForTests(lineNumbers);
   const lines = (dir: string) => ({ ...options(dir), transforms: ['test-lines'] });
 
   test('a declined fix is not offered again, though its message now names another line', async () => {
@@ -194,11 +179,8 @@ describe('a file analysed again after its lines moved', () => {
 });
 
 /** Every fix makes another possible: `n = 1` becomes `n = 2`, then `n = 3`... and, with `pair`, two overlapping ones. */
-const endless: Transform = {
+const endless = testTransform({
   id: 'test-endless',
-  title: 'test',
-  explanation: 'test',
-  mayApply: () => true,
   analyze: ({ file }) => {
     const match = /n = (\d+)/.exec(file.text);
     if (!match) return [];
@@ -211,11 +193,10 @@ const endless: Transform = {
     });
     return file.text.includes('pair') ? [next('a'), next('b')] : [next('next')];
   },
-};
+});
 
 describe('the rounds are bounded', () => {
-  beforeAll(() => TRANSFORMS.push(endless));
-  afterAll(() => TRANSFORMS.splice(TRANSFORMS.indexOf(endless), 1));
+  registerForTests(endless);
   const endlessly = (dir: string) => ({ ...options(dir), transforms: ['test-endless'] });
 
   test('fixes that keep making new ones stop after maxRounds, and the run says to run again', async () => {
