@@ -1,7 +1,7 @@
 // The facts of class bodies and literals, most of what a file tells the index: they are read with a
 // tree cursor, which creates no node objects (a node object per statement cost more than parsing).
 import type { CallFact, ClassFact, Literal } from './facts';
-import { Cursor, eachField, eachNamedChild, stringValueAt } from './parse';
+import { Cursor, eachField, eachNamedChild, stringValueAt, typeAt } from './parse';
 
 /** A class: its name, bases, attribute assignments, Meta options and methods (the cursor on the class_definition). */
 export function classFact(cursor: Cursor): ClassFact {
@@ -33,8 +33,9 @@ function classStatement(cursor: Cursor, type: string, fact: ClassFact): void {
 }
 
 function definitionInClass(cursor: Cursor, fact: ClassFact): void {
-  const isClass = cursor.nodeType === 'class_definition';
-  if (!isClass && cursor.nodeType !== 'function_definition') return;
+  const type = typeAt(cursor);
+  const isClass = type === 'class_definition';
+  if (!isClass && type !== 'function_definition') return;
   let name: string | undefined;
   const readName = () => (name = cursor.nodeText);
   if (!isClass) {
@@ -70,10 +71,10 @@ function assignmentAt(cursor: Cursor, withCall = true): { name: string; value: L
   let value: Literal | undefined;
   let call: CallFact | undefined;
   eachField(cursor, {
-    left: () => (left = { type: cursor.nodeType, text: cursor.nodeText }),
+    left: () => (left = { type: typeAt(cursor), text: cursor.nodeText }),
     right: () => {
       value = literalAt(cursor);
-      if (withCall && cursor.nodeType === 'call') call = callFactAt(cursor);
+      if (withCall && typeAt(cursor) === 'call') call = callFactAt(cursor);
     },
   });
   return left?.type === 'identifier' && value ? { name: left.text, value, call } : undefined;
@@ -101,7 +102,7 @@ function keywordArgument(cursor: Cursor, fact: CallFact): void {
 
 /** A Python literal (the cursor on it) as data, or its source text when it is not a literal. */
 export function literalAt(cursor: Cursor): Literal {
-  const type = cursor.nodeType;
+  const type = typeAt(cursor);
   switch (type) {
     case 'string': {
       const value = stringValueAt(cursor);

@@ -1,7 +1,7 @@
 // Per-file facts: what the project index needs from one file, extracted from its tree in one pass.
 // Facts are plain data: workers compute them, the cache stores them, the main thread merges them.
 import { classFact, literalAt } from './class-facts';
-import { Cursor, eachChild, eachField, eachNamedChild, fieldName, Node, Tree, query, sameNode, stringValue } from './parse';
+import { Cursor, eachChild, eachField, eachNamedChild, fieldName, Node, Tree, query, sameNode, stringValue, typeAt } from './parse';
 
 export type Literal =
   | { kind: 'str'; value: string }
@@ -147,7 +147,7 @@ interface Placement {
 /** Module-level statements (the cursor on their container), including those nested in module-level if/try/with blocks. */
 function visitModuleStatements(cursor: Cursor, placement: Placement, facts: FileFacts, seenImports: Set<number>): void {
   // Only the consequence of `if TYPE_CHECKING:` is for type checkers (importScope says the same).
-  const isIf = cursor.nodeType === 'if_statement';
+  const isIf = typeAt(cursor) === 'if_statement';
   let typeCheckingCondition = false;
   eachNamedChild(cursor, (type) => {
     // Only an if statement's children need their field names.
@@ -176,8 +176,9 @@ const SETTING_NAME = /^[A-Z][A-Z0-9_]*$/;
 
 /** A class's facts, or a function's name (the cursor on the definition). */
 function definitionFact(cursor: Cursor, facts: FileFacts): void {
-  if (cursor.nodeType === 'class_definition') facts.classes.push(classFact(cursor));
-  else if (cursor.nodeType === 'function_definition') {
+  const type = typeAt(cursor);
+  if (type === 'class_definition') facts.classes.push(classFact(cursor));
+  else if (type === 'function_definition') {
     let name = '';
     eachField(cursor, { name: () => (name = cursor.nodeText) });
     facts.functions.push(name);
@@ -192,7 +193,7 @@ interface Callee {
 
 /** `NAME = value`, `NAME += value` or `NAME.method(...)` (the cursor on the expression of a statement). */
 function settingFact(cursor: Cursor, conditional: boolean): SettingFact | undefined {
-  const type = cursor.nodeType;
+  const type = typeAt(cursor);
   const line = cursor.startPosition.row + 1;
   if (type === 'assignment' || type === 'augmented_assignment') {
     let left: { type: string; text: string } | undefined;
@@ -203,7 +204,7 @@ function settingFact(cursor: Cursor, conditional: boolean): SettingFact | undefi
     eachChild(cursor, () => {
       const field = fieldName(cursor);
       if (index++ === 1) op ??= cursor.nodeText;
-      if (field === 'left' && !left) left = { type: cursor.nodeType, text: cursor.nodeText };
+      if (field === 'left' && !left) left = { type: typeAt(cursor), text: cursor.nodeText };
       else if (field === 'right' && !right) right = literalAt(cursor);
     });
     if (left?.type !== 'identifier' || !SETTING_NAME.test(left.text) || !right) return undefined;
@@ -214,9 +215,9 @@ function settingFact(cursor: Cursor, conditional: boolean): SettingFact | undefi
     let args: string | undefined;
     eachField(cursor, {
       function: () => {
-        const found: Callee = { type: cursor.nodeType };
+        const found: Callee = { type: typeAt(cursor) };
         eachField(cursor, {
-          object: () => (found.object = { type: cursor.nodeType, text: cursor.nodeText }),
+          object: () => (found.object = { type: typeAt(cursor), text: cursor.nodeText }),
           attribute: () => (found.method = cursor.nodeText),
         });
         callee = found;
@@ -231,38 +232,46 @@ function settingFact(cursor: Cursor, conditional: boolean): SettingFact | undefi
   return undefined;
 }
 
-/** The facts of an import statement (the cursor on it) that runs in `scope`. */
+/**
+ * The facts of an import statement (the cursor on it) that runs in `scope`, read from its text: an
+ * import is names, dots, commas, parentheses, `as`, `*`, comments and line continuations, so its
+ * words say all of it. One call into native code, where walking its children took a dozen.
+ */
 function importFacts(cursor: Cursor, scope: ImportScope): ImportFact[] {
   const line = cursor.startPosition.row + 1;
-  const imported: Array<{ name: string; alias?: string; aliased: boolean }> = [];
-  let module = '';
-  let level = 0;
-  let wildcard = false;
-  eachNamedChild(cursor, (type) => {
-    const field = fieldName(cursor);
-    if (type === 'wildcard_import') wildcard = true;
-    if (field === 'name') imported.push(importedName(cursor, type));
-    else if (field === 'module_name' && type === 'relative_import') {
-      eachNamedChild(cursor, (part) => {
-        if (part === 'import_prefix' && level === 0) level = cursor.nodeText.length;
-        else if (part === 'dotted_name' && module === '') module = cursor.nodeText;
-      });
-    } else if (field === 'module_name') module = cursor.nodeText;
-  });
-  if (cursor.nodeType === 'import_statement') {
-    return imported.map((item) => (item.aliased ? { module: item.name, level: 0, alias: item.alias, scope, line } : { module: item.name, level: 0, scope, line }));
+  // Comments end at the line's end: an import holds no string a `#` could be in.
+  const words = cursor.nodeText
+    .replace(/#[^\n]*/g, ' ')
+    .split(/([.,()*])|\s+|\\/)
+    .filter((word) => word !== undefined && word !== '' && word !== '(' && word !== ')');
+  if (words[0] === 'import') {
+    return importedNames(words.slice(1)).map(({ name, alias }) => (alias !== undefined ? { module: name, level: 0, alias, scope, line } : { module: name, level: 0, scope, line }));
   }
-  const names = wildcard ? [{ name: '*' }] : imported.map((item) => (item.aliased ? { name: item.name, alias: item.alias } : { name: item.name }));
+  // from ..a.b import x as y, z
+  const at = words.indexOf('import');
+  let level = 0;
+  while (words[1 + level] === '.') level++;
+  const module = words.slice(1 + level, at).join('');
+  const imported = words.slice(at + 1);
+  const names = imported[0] === '*' ? [{ name: '*' }] : importedNames(imported).map(({ name, alias }) => (alias !== undefined ? { name, alias } : { name }));
   return [{ module, level, names, scope, line }];
 }
 
-/** `a.b` or `a.b as c` (the cursor on it). */
-function importedName(cursor: Cursor, type: string): { name: string; alias?: string; aliased: boolean } {
-  if (type !== 'aliased_import') return { name: cursor.nodeText, aliased: false };
-  let name: string | undefined;
+/** `a.b as c, d` as words: each dotted name, and its alias. */
+function importedNames(words: string[]): Array<{ name: string; alias?: string }> {
+  const found: Array<{ name: string; alias?: string }> = [];
+  let name = '';
   let alias: string | undefined;
-  eachField(cursor, { name: () => (name = cursor.nodeText), alias: () => (alias = cursor.nodeText) });
-  return { name: name ?? '', alias, aliased: true };
+  for (let i = 0; i <= words.length; i++) {
+    const word = words[i];
+    if (word === undefined || word === ',') {
+      if (name !== '') found.push({ name, alias });
+      name = '';
+      alias = undefined;
+    } else if (word === 'as') alias = words[++i];
+    else name += word;
+  }
+  return found;
 }
 
 /** Where an import statement runs: the scope an `ImportFact` records. */

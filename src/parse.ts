@@ -101,9 +101,24 @@ export function eachChild(cursor: Cursor, visit: () => void | 'stop'): void {
   cursor.gotoParent();
 }
 
+/**
+ * Type and field names by id, learnt from the cursor the first time each id turns up: reading a name
+ * from native code makes a new string every time, reading an id does not. There is one language, so
+ * an id means the same name in every tree of a thread.
+ */
+const typeNames: string[] = [];
+const fieldNames: string[] = [];
+
+/** The type of the node the cursor is on, as `cursor.nodeType` gives it. */
+export function typeAt(cursor: Cursor): string {
+  const id = cursor.nodeTypeId;
+  return (typeNames[id] ??= cursor.nodeType);
+}
+
 /** The field name of the child the cursor is on (`condition`, `body`), if it has one. */
 export function fieldName(cursor: Cursor): string | undefined {
-  return cursor.currentFieldName ?? undefined;
+  const id = cursor.currentFieldId;
+  return id === undefined ? undefined : (fieldNames[id] ??= cursor.currentFieldName);
 }
 
 /**
@@ -125,7 +140,7 @@ export function eachField(cursor: Cursor, visitors: Record<string, () => void>):
 
 /** eachChild over the named children only, with their type. */
 export function eachNamedChild(cursor: Cursor, visit: (type: string) => void | 'stop'): void {
-  eachChild(cursor, () => (cursor.nodeIsNamed ? visit(cursor.nodeType) : undefined));
+  eachChild(cursor, () => (cursor.nodeIsNamed ? visit(typeAt(cursor)) : undefined));
 }
 
 /** The value of a Python string literal without prefixes and quotes, or undefined for f-strings and concatenations. */
@@ -133,20 +148,18 @@ export function stringValue(node: Node): string | undefined {
   return node.type === 'string' ? stringValueAt(node.walk()) : undefined;
 }
 
-/** stringValue of the string node the cursor is on. */
+/**
+ * stringValue of the string node the cursor is on, read from its text: a `string` node is its prefix
+ * and opening quote, its content, and the closing quote (f-strings hold interpolations, but those are
+ * refused by their prefix). Reading the text is one call into native code instead of one per child.
+ */
 export function stringValueAt(cursor: Cursor): string | undefined {
-  let prefix: string | undefined;
-  let interpolated = false;
-  const parts: string[] = [];
-  eachChild(cursor, () => {
-    prefix ??= cursor.nodeText;
-    if (!cursor.nodeIsNamed) return;
-    if (cursor.nodeType === 'interpolation') interpolated = true;
-    else if (cursor.nodeType === 'string_content') parts.push(cursor.nodeText);
-  });
-  if (interpolated || /[fF]/.test(prefix ?? '')) return undefined;
-  const content = parts.join('');
+  const text = cursor.nodeText;
+  const prefix = /^[A-Za-z]*/.exec(text)![0];
+  if (/[^rRuUbB]/.test(prefix)) return undefined;
+  const quote = text.startsWith('"""', prefix.length) || text.startsWith("'''", prefix.length) ? 3 : 1;
+  const content = text.slice(prefix.length + quote, text.length - quote);
   // Escapes are rare in the strings djfix reads (dotted paths, labels); not decoding them is safer than guessing.
-  if (!/[rR]/.test(prefix ?? '') && content.includes('\\')) return undefined;
+  if (!/[rR]/.test(prefix) && content.includes('\\')) return undefined;
   return content;
 }
