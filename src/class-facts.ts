@@ -65,6 +65,14 @@ function firstNamedChild(cursor: Cursor, visit: (type: string) => void): void {
   });
 }
 
+/** Whether a class attribute's callee may declare a model field: `...Field`, `...Key`, `...Relation`. */
+export function declaresField(callee: string): boolean {
+  return /(Field|Key|Relation)$/.test(callee.slice(callee.lastIndexOf('.') + 1));
+}
+
+/** Values a class attribute holds as text (see ClassAttributeFact). */
+const CONTAINERS = new Set(['list', 'tuple', 'dictionary']);
+
 /** `name = value` (the cursor on the assignment): the name, the value as a literal and, for a call, the call. */
 function assignmentAt(cursor: Cursor, withCall = true): { name: string; value: Literal; call?: CallFact } | undefined {
   let left: { type: string; text: string } | undefined;
@@ -73,7 +81,7 @@ function assignmentAt(cursor: Cursor, withCall = true): { name: string; value: L
   eachField(cursor, {
     left: () => (left = { type: typeAt(cursor), text: cursor.nodeText }),
     right: () => {
-      value = literalAt(cursor);
+      value = CONTAINERS.has(typeAt(cursor)) ? { kind: 'expr', text: cursor.nodeText } : literalAt(cursor);
       if (withCall && typeAt(cursor) === 'call') call = callFactAt(cursor);
     },
   });
@@ -84,11 +92,13 @@ function callFactAt(cursor: Cursor): CallFact {
   const fact: CallFact = { callee: '', args: [], kwargs: {} };
   eachField(cursor, {
     function: () => (fact.callee = cursor.nodeText),
-    arguments: () =>
+    arguments: () => {
+      if (!declaresField(fact.callee)) return;
       eachNamedChild(cursor, (type) => {
         if (type === 'keyword_argument') keywordArgument(cursor, fact);
         else if (type !== 'comment') fact.args.push(literalAt(cursor));
-      }),
+      });
+    },
   });
   return fact;
 }

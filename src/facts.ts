@@ -31,6 +31,7 @@ export interface ImportFact {
 export interface CallFact {
   /** The callee as dotted text, e.g. `models.ForeignKey`. */
   callee: string;
+  /** The arguments of a call that may declare a field (see declaresField); other calls' are not read. */
   args: Literal[];
   kwargs: Record<string, Literal>;
 }
@@ -40,6 +41,10 @@ export interface ClassAttributeFact {
   line: number;
   /** Set when the value is a call, e.g. a field or manager. */
   call?: CallFact;
+  /**
+   * Strings, numbers, booleans and None as literals, anything else as its text: an app's name and
+   * label and Meta's options are all that is read of them, and an admin's nested tuples are long.
+   */
   value: Literal;
 }
 

@@ -1,6 +1,7 @@
 // Models of the project: which classes are models, their fields and relations, managers, and the
 // reverse accessors relations create on their targets.
 import type { CallFact, ClassFact, Literal } from '../facts';
+import { declaresField } from '../class-facts';
 import { CONTRIB_CLASSES, CONTRIB_MODELS } from './contrib';
 import type { FieldInfo, IndexInput, ModelInfo, ProjectIndex, RelationKind } from './types';
 import { appOfModule, resolveClass, settingLiteral } from './lookup';
@@ -82,7 +83,7 @@ export function buildModels(inputs: IndexInput[], index: ProjectIndex): void {
         model.managers.push(attribute.name);
         continue;
       }
-      if (!/Field$|Key$|Relation$/.test(tail)) continue;
+      if (!declaresField(callee)) continue;
       model.fields.push(fieldInfo(attribute.name, attribute.line, tail, attribute.call, model, input.module, bindings, index));
     }
   }
