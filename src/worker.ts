@@ -9,6 +9,7 @@ import type { ProjectIndex } from './project/index';
 export interface SharedIndex {
   key: string;
   buffer: SharedArrayBuffer;
+  encoding: 'latin1' | 'utf8';
 }
 
 /** A phase as a worker is given it: every item, where each chunk starts, and the claims counter all threads share. */
@@ -31,7 +32,7 @@ export interface SharedWork {
 let parsed: { key: string; index: ProjectIndex } | undefined;
 
 function indexOf(shared: SharedIndex): ProjectIndex {
-  if (parsed?.key !== shared.key) parsed = { key: shared.key, index: JSON.parse(Buffer.from(shared.buffer).toString('utf8')) as ProjectIndex };
+  if (parsed?.key !== shared.key) parsed = { key: shared.key, index: JSON.parse(Buffer.from(shared.buffer).toString(shared.encoding)) as ProjectIndex };
   return parsed.index;
 }
 

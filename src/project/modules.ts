@@ -7,13 +7,13 @@ import type { FileFacts, ImportFact } from '../facts';
  * runs from that directory (where manage.py lives, or `src/`).
  */
 export function moduleNameOf(path: string, isPackageDir: (dir: string) => boolean): { module: string; isPackage: boolean } {
-  const parts = path.replace(/\.py$/, '').split('/');
-  const isPackage = parts[parts.length - 1] === '__init__';
-  if (isPackage) parts.pop();
-  let first = parts.length - 1;
-  while (first > 0 && isPackageDir(parts.slice(0, first).join('/'))) first--;
-  // parts[first] is the top-level module or package, importable from its parent directory.
-  return { module: parts.slice(first).join('.'), isPackage };
+  const stem = path.replace(/\.py$/, '');
+  const isPackage = stem === '__init__' || stem.endsWith('/__init__');
+  const dotted = isPackage ? stem.slice(0, Math.max(0, stem.length - '/__init__'.length)) : stem;
+  // The slash before the top-level module or package, which is importable from the directory above it.
+  let top = dotted.lastIndexOf('/');
+  while (top > 0 && isPackageDir(dotted.slice(0, top))) top = dotted.lastIndexOf('/', top - 1);
+  return { module: dotted.slice(top + 1).replaceAll('/', '.'), isPackage };
 }
 
 /** The absolute module an import refers to, resolving leading dots against the importing module. */

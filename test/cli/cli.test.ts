@@ -94,6 +94,15 @@ describe('on the example project', () => {
     expect([one.stderr, two.stderr, three.stderr]).toEqual(['', '', '']);
   });
 
+  test('output is the same whatever --jobs is when names in the project are not ASCII (the index reaches workers as UTF-8)', () => {
+    const project = copyExampleProject();
+    fs.writeFileSync(path.join(project, 'catalog/vues_café.py'), fs.readFileSync(path.join(project, 'catalog/views.py'), 'utf8'));
+    const one = spawnDjfix(['--json', '--dry-run', '--jobs', '1', project]);
+    const two = spawnDjfix(['--json', '--dry-run', '--jobs', '2', project]);
+    expect(JSON.parse(one.stdout).findings.some((finding: { path: string }) => finding.path === 'catalog/vues_café.py')).toBe(true);
+    expect(two.stdout).toBe(one.stdout);
+  });
+
   test('the binary exits once its output is out: a report larger than a pipe holds arrives whole', () => {
     const project = copyExampleProject();
     const views = fs.readFileSync(path.join(project, 'catalog/views.py'), 'utf8');
