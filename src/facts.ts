@@ -210,7 +210,8 @@ function settingFact(cursor: Cursor, conditional: boolean): SettingFact | undefi
       const field = fieldName(cursor);
       if (index++ === 1) op ??= cursor.nodeText;
       if (field === 'left' && !left) left = { type: typeAt(cursor), text: cursor.nodeText };
-      else if (field === 'right' && !right) right = literalAt(cursor);
+      // The value is read only for an UPPER_CASE name: `urlpatterns = [...]` is no setting.
+      else if (field === 'right' && !right && left?.type === 'identifier' && SETTING_NAME.test(left.text)) right = literalAt(cursor);
     });
     if (left?.type !== 'identifier' || !SETTING_NAME.test(left.text) || !right) return undefined;
     return { name: left.text, line, op: op ?? '+=', value: right, conditional };
