@@ -9,7 +9,7 @@ import type { Executor } from './executor';
 import { hashIfUnchanged, StampedHash } from './stamps';
 import type { FileFacts } from './facts';
 import type { Problem, Skip } from './model';
-import { buildIndex, IndexContext, IndexInput, ProjectIndex } from './project/index';
+import { buildIndex, IndexContext, IndexInput, ProjectIndex, withoutPrototypes } from './project/index';
 import { detectDjangoVersion, TargetDjango } from './project/django-version';
 import { moduleNameOf } from './project/modules';
 import type { RunOptions } from './runner';
@@ -132,7 +132,7 @@ export async function loadProject(options: RunOptions, executor: () => Executor,
   let indexLoad: Promise<ProjectIndex> | undefined;
   const loadIndex = () =>
     (indexLoad ??= Promise.resolve(index ?? caches.index.get(treeKey)).then(async (found) => {
-      if (found) return found;
+      if (found) return index ?? withoutPrototypes(found);
       const rebuilt = buildIndex(await loadInputs(), django, indexContext);
       caches.index.set(treeKey, rebuilt);
       return rebuilt;

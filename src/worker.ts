@@ -3,7 +3,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { analyzeBatch, AnalyzeBatch, AnalyzeJob, collectFiles, CollectJob } from './analysis';
 import { ChunkPlan, claimChunks } from './executor';
 import { dropKept, startKeeping } from './kept';
-import type { ProjectIndex } from './project/index';
+import { ProjectIndex, withoutPrototypes } from './project/index';
 
 /** The project index as JSON in shared memory, parsed once per worker and run (see executor.ts). */
 export interface SharedIndex {
@@ -32,7 +32,7 @@ export interface SharedWork {
 let parsed: { key: string; index: ProjectIndex } | undefined;
 
 function indexOf(shared: SharedIndex): ProjectIndex {
-  if (parsed?.key !== shared.key) parsed = { key: shared.key, index: JSON.parse(Buffer.from(shared.buffer).toString(shared.encoding)) as ProjectIndex };
+  if (parsed?.key !== shared.key) parsed = { key: shared.key, index: withoutPrototypes(JSON.parse(Buffer.from(shared.buffer).toString(shared.encoding)) as ProjectIndex) };
   return parsed.index;
 }
 

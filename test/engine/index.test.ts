@@ -1,6 +1,6 @@
 import { extractFacts } from '../../src/facts';
 import { parsePython } from '../../src/parse';
-import { buildIndex, IndexContext, needsFacts, ProjectIndex, settingLiteral } from '../../src/project/index';
+import { buildIndex, IndexContext, needsFacts, ProjectIndex, settingLiteral, withoutPrototypes } from '../../src/project/index';
 import { moduleNameOf } from '../../src/project/modules';
 
 function indexOfWith(files: Record<string, string>, context: IndexContext): ProjectIndex {
@@ -160,4 +160,22 @@ test('the dependency files are kept, sorted, for transforms to read', () => {
   const index = buildIndex([], { version: null, source: 'test' }, { dependencyFiles: ['requirements/base.txt', 'pyproject.toml'] });
   expect(index.dependencyFiles).toEqual(['pyproject.toml', 'requirements/base.txt']);
   expect(buildIndex([], { version: null, source: 'test' }).dependencyFiles).toEqual([]);
+});
+
+test('names Python shares with Object.prototype are only what the project binds, built or parsed from JSON', () => {
+  const built = indexOf({
+    'pkg/__init__.py': '',
+    'pkg/a.py': 'from pkg.b import helper\n',
+    'pkg/b.py': 'def helper(): pass\n',
+    'pkg/c.py': 'from pkg.a import constructor, toString, __proto__\n\nclass Thing(constructor):\n    pass\n',
+    'constructor.py': 'x = 1\n',
+  });
+  for (const index of [built, withoutPrototypes(JSON.parse(JSON.stringify(built)) as ProjectIndex)]) {
+    expect(index.bindings['pkg.a'].constructor).toBeUndefined();
+    expect(index.bindings['pkg.c'].toString).toBe('pkg.a.toString');
+    expect(Object.keys(index.bindings['pkg.c'])).toEqual(['constructor', 'toString', '__proto__']);
+    expect(index.modules.constructor).toBe('constructor.py');
+    expect(index.modules.toString).toBeUndefined();
+    expect(index.classes['pkg.c.Thing'].bases).toEqual(['pkg.a.constructor']);
+  }
 });
