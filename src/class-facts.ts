@@ -71,7 +71,7 @@ export function declaresField(callee: string): boolean {
 }
 
 /** Values a class attribute holds as text (see ClassAttributeFact). */
-const CONTAINERS = new Set(['list', 'tuple', 'dictionary']);
+const KEPT_AS_TEXT = new Set(['list', 'tuple', 'dictionary']);
 
 /** `name = value` (the cursor on the assignment): the name, the value as a literal and, for a call, the call. */
 function assignmentAt(cursor: Cursor, withCall = true): { name: string; value: Literal; call?: CallFact } | undefined {
@@ -81,8 +81,9 @@ function assignmentAt(cursor: Cursor, withCall = true): { name: string; value: L
   eachField(cursor, {
     left: () => (left = { type: typeAt(cursor), text: cursor.nodeText }),
     right: () => {
-      value = CONTAINERS.has(typeAt(cursor)) ? { kind: 'expr', text: cursor.nodeText } : literalAt(cursor);
-      if (withCall && typeAt(cursor) === 'call') call = callFactAt(cursor);
+      const type = typeAt(cursor);
+      value = KEPT_AS_TEXT.has(type) ? { kind: 'expr', text: cursor.nodeText } : literalAt(cursor);
+      if (withCall && type === 'call') call = callFactAt(cursor);
     },
   });
   return left?.type === 'identifier' && value ? { name: left.text, value, call } : undefined;

@@ -245,7 +245,8 @@ function settingFact(cursor: Cursor, conditional: boolean): SettingFact | undefi
  */
 function importFacts(cursor: Cursor, scope: ImportScope): ImportFact[] {
   const line = cursor.startPosition.row + 1;
-  // Comments end at the line's end: an import holds no string a `#` could be in.
+  // Comments end at the line's end: an import holds no string a `#` could be in. The split leaves
+  // undefined where its captured separator did not match.
   const words = cursor.nodeText
     .replace(/#[^\n]*/g, ' ')
     .split(/([.,()*])|\s+|\\/)

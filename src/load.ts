@@ -131,13 +131,18 @@ export async function loadProject(options: RunOptions, executor: () => Executor,
   const loadInputs = () => (inputs ??= collect(hashes).then((again) => again.inputs));
   let indexLoad: Promise<ProjectIndex> | undefined;
   const loadIndex = () =>
-    (indexLoad ??= Promise.resolve(index ?? caches.index.get(treeKey)).then(async (found) => {
-      if (found) return index ?? withoutPrototypes(found);
+    (indexLoad ??= Promise.resolve(index ?? fromCache(caches.index.get(treeKey))).then(async (found) => {
+      if (found) return found;
       const rebuilt = buildIndex(await loadInputs(), django, indexContext);
       caches.index.set(treeKey, rebuilt);
       return rebuilt;
     }));
   return { discovered, django, indexed: new Set(cached.indexed), loadIndex, indexContext, indexKey: treeKey, loadInputs, hashes, dependencyTexts, skips, problems };
+}
+
+/** An index read from the cache, its records as buildIndex makes them. */
+function fromCache(index: ProjectIndex | undefined): ProjectIndex | undefined {
+  return index && withoutPrototypes(index);
 }
 
 /** Stamps are kept by absolute path: one cache directory may serve several projects. */

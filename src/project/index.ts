@@ -8,6 +8,7 @@ import { buildApps, buildSettings } from './apps';
 import { resolveClass } from './lookup';
 import type { FileRole, IndexInput, ProjectIndex } from './types';
 import { compareText } from '../order';
+import { nameRecord } from '../records';
 
 export * from './types';
 export * from './lookup';
@@ -23,20 +24,20 @@ export interface IndexContext {
 export function buildIndex(inputs: IndexInput[], django: TargetDjango, { dependencyFiles = [], settingsRefs = [] }: IndexContext = {}): ProjectIndex {
   const sorted = [...inputs].sort((a, b) => compareText(a.path, b.path));
   const index: ProjectIndex = {
-    files: record(),
-    modules: record(),
+    files: nameRecord(),
+    modules: nameRecord(),
     django,
     apps: [],
     settings: { paths: [], bases: {} },
-    settingFacts: record(),
-    models: record(),
-    modelClasses: record(),
-    classes: record(),
+    settingFacts: nameRecord(),
+    models: nameRecord(),
+    modelClasses: nameRecord(),
+    classes: nameRecord(),
     imports: [],
-    bindings: record(),
-    aliases: record(),
+    bindings: nameRecord(),
+    aliases: nameRecord(),
     dependencyFiles: [...dependencyFiles].sort(),
-    extra: record(),
+    extra: nameRecord(),
   };
   const bindingsOf = new Map<string, Map<string, string>>();
   for (const input of sorted) {
@@ -45,7 +46,7 @@ export function buildIndex(inputs: IndexInput[], django: TargetDjango, { depende
     if (!(input.module in index.modules)) index.modules[input.module] = input.path;
     const bindings = importBindings(input.facts, input.module, input.isPackage);
     bindingsOf.set(input.module, bindings);
-    index.bindings[input.module] = Object.assign(record<string>(), Object.fromEntries(bindings));
+    index.bindings[input.module] = nameRecord(bindings);
   }
   for (const input of sorted) {
     const bindings = bindingsOf.get(input.module)!;
@@ -62,7 +63,7 @@ export function buildIndex(inputs: IndexInput[], django: TargetDjango, { depende
       if (target) index.imports.push({ from: input.module, to: target, path: input.path, line: fact.line, scope: fact.scope, names: fact.names });
     }
     for (const [transform, value] of Object.entries(input.facts.extra)) {
-      (index.extra[transform] ??= record())[input.path] = value;
+      (index.extra[transform] ??= nameRecord())[input.path] = value;
     }
   }
   index.aliases = classAliases(index);
@@ -78,16 +79,9 @@ export function buildIndex(inputs: IndexInput[], django: TargetDjango, { depende
 }
 
 /**
- * The index's records are keyed by names from the project, and Python may name anything `constructor`
- * or `toString`: looked up in a plain object, those find Object's methods (`from a import constructor`
- * stopped every run). The records have no prototype when the index is built, and lose it again each
- * time one is parsed from JSON (in a worker, from the cache), so only the project's own keys are there.
+ * An index parsed from JSON (in a worker, from the cache), its records without prototype as buildIndex
+ * makes them (see records.ts): transforms look names up in them everywhere.
  */
-function record<T>(): Record<string, T> {
-  return Object.create(null) as Record<string, T>;
-}
-
-/** An index parsed from JSON, its records without prototype as buildIndex makes them. */
 export function withoutPrototypes(index: ProjectIndex): ProjectIndex {
   const records = [index.files, index.modules, index.settingFacts, index.models, index.modelClasses, index.classes, index.bindings, index.aliases, index.extra];
   for (const record of [...records, ...Object.values(index.bindings), ...Object.values(index.extra)]) Object.setPrototypeOf(record, null);
@@ -99,7 +93,7 @@ export function withoutPrototypes(index: ProjectIndex): ProjectIndex {
  * name for `catalog.models.product.Product`; chains of such re-exports are followed.
  */
 function classAliases(index: ProjectIndex): Record<string, string> {
-  const aliases = record<string>();
+  const aliases = nameRecord<string>();
   const target = (name: string, depth: number): string | undefined => {
     if (index.classes[name]) return name;
     if (depth > 8) return undefined;

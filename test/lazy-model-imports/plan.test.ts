@@ -233,3 +233,15 @@ describe('imports that are never made lazy', () => {
     expect(cutsOf(index)).toEqual([]);
   });
 });
+
+test('a name Object.prototype also has is bound only where the project binds it', () => {
+  // pkg.a is paused at line 1 when pkg.b reads toString from it: that read fails, and is reported as
+  // the cycle's failure (before, Object's toString was taken for the lines binding it, and the plan threw).
+  const index = indexOf({
+    'pkg/__init__.py': '',
+    'pkg/a.py': 'from pkg.b import thing\n',
+    'pkg/b.py': 'from pkg.a import toString\n\nthing = 1\n',
+  });
+  const [report] = plan(index).reports;
+  expect(report.failure?.failure).toMatchObject({ importer: 'pkg.b', target: 'pkg.a', name: 'toString', boundAt: undefined });
+});

@@ -4,6 +4,7 @@ import { resolveImportModule } from '../../src/project/modules';
 import { resolveClass, settingLiteral } from '../../src/project/index';
 import type { ModelInfo, ProjectIndex } from '../../src/project/index';
 import type { CacheFileFacts, ClassRef, HelperFact, OriginFact } from './facts';
+import { ownValue } from '../../src/records';
 
 export const ID = 'cache-invalidation';
 
@@ -51,7 +52,7 @@ export function resolveModelRef(index: ProjectIndex, module: string, ref: ClassR
     return /^\w+\.\w+$/.test(label) ? modelByLabel(index, label) : resolveModelRef(index, module, { text: label }, facts, depth + 1);
   }
   if (text === 'get_user_model()' || /(^|\.)AUTH_USER_MODEL$/.test(text)) return userModel(index);
-  const alias = !ref.imported && !text.includes('.') ? facts?.classAliases[text] : undefined;
+  const alias = !ref.imported && !text.includes('.') ? ownValue(facts?.classAliases, text) : undefined;
   if (alias) return resolveModelRef(index, module, alias, facts, depth + 1);
   return index.modelClasses[resolveClass(index, qualifiedName(index, module, text, ref.imported))];
 }

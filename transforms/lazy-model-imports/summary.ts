@@ -3,6 +3,7 @@
 import type { Tree } from '../../src/parse';
 import type { BlockedKind, FileUses, ImportBinding, Placement } from './uses';
 import { moduleBindingLines } from './module-scan';
+import { nameRecord } from '../../src/records';
 import { findImportUses, IMPORT_TIME_KINDS } from './uses';
 
 /** How many blocked uses of one name are kept, to explain why it stays: enough to act on. */
@@ -42,7 +43,7 @@ export interface FileSummary {
 }
 
 export function summarize(tree: Tree, text: string): FileSummary {
-  return { ...summarizeUses(findImportUses(tree, text)), bindingLines: Object.fromEntries(moduleBindingLines(tree)) };
+  return { ...summarizeUses(findImportUses(tree, text)), bindingLines: nameRecord(moduleBindingLines(tree)) };
 }
 
 function summarizeUses(uses: FileUses): Omit<FileSummary, 'bindingLines'> {
