@@ -111,7 +111,7 @@ export async function loadProject(options: RunOptions, executor: () => Executor,
   }
   const indexContext: IndexContext = { dependencyFiles: Object.keys(dependencyTexts), settingsRefs: configuredSettingsModules(dependencyTexts) };
   // An unchanged tree (same files, same bytes, same target) has the same index: no facts needed.
-  const treeKey = cacheKey(factsKey, JSON.stringify(django), JSON.stringify(dependencyTexts), ...[...hashes].flat());
+  const treeKey = treeKeyOf(factsKey, django, dependencyTexts, hashes);
   let cached = collected ? undefined : caches.tree.get(treeKey);
   let index: ProjectIndex | undefined;
   if (!cached) {
@@ -138,6 +138,15 @@ export async function loadProject(options: RunOptions, executor: () => Executor,
       return rebuilt;
     }));
   return { discovered, django, indexed: new Set(cached.indexed), loadIndex, indexContext, indexKey: treeKey, loadInputs, hashes, dependencyTexts, skips, problems };
+}
+
+/**
+ * Identifies a tree's index: what the facts hold, the target Django, the dependency files, and every
+ * Python file's path and hash. The files go to the hash as one part: as arguments of their own,
+ * 100,000 files overflowed the stack.
+ */
+export function treeKeyOf(factsKey: string, django: TargetDjango, dependencyTexts: Record<string, string>, hashes: Map<string, string>): string {
+  return cacheKey(factsKey, JSON.stringify(django), JSON.stringify(dependencyTexts), [...hashes].flat().join('\0'));
 }
 
 /** An index read from the cache, its records as buildIndex makes them. */

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseCount } from '../../src/parse';
+import { treeKeyOf } from '../../src/load';
 import { run, RunOptions, RunReport } from '../../src/runner';
 import { copyExampleProject } from '../helpers/django';
 import { DJFIX_BIN } from '../helpers/cli';
@@ -86,4 +87,13 @@ test('two runs sharing one cache at once both succeed and leave it readable', as
     if (pack.endsWith('.json')) expect(() => JSON.parse(fs.readFileSync(path.join(project, '.djfix_cache', 'v1', pack), 'utf8'))).not.toThrow();
   }
   expect(await runBin()).toBe(1);
+});
+
+test("a tree's key covers every file's path and hash, however many files it has", () => {
+  const django = { version: null, source: 'test' };
+  const hashes = new Map(Array.from({ length: 150_000 }, (_, at) => [`pkg${at % 300}/m${at}.py`, at.toString(16).padStart(64, '0')]));
+  const key = treeKeyOf('facts', django, {}, hashes);
+  expect(key).toMatch(/^[0-9a-f]{64}$/);
+  expect(treeKeyOf('facts', django, {}, new Map(hashes).set('pkg0/m0.py', 'f'.repeat(64)))).not.toBe(key);
+  expect(treeKeyOf('facts', django, {}, new Map([...hashes].slice(1)))).not.toBe(key);
 });
