@@ -131,8 +131,7 @@ export function fileKey(context: string, fileHash: string): string {
   return `${context.slice(0, 16)}${fileHash}`;
 }
 
+/** A digest of the parts, each ended by a NUL; given to the hash at once (a tree's key has two parts per file). */
 export function cacheKey(...parts: string[]): string {
-  const hash = createHash('sha256');
-  for (const part of parts) hash.update(part).update('\0');
-  return hash.digest('hex');
+  return createHash('sha256').update(`${parts.join('\0')}\0`).digest('hex');
 }

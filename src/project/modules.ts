@@ -1,5 +1,6 @@
 // Python module names for project files, and resolution of imported names to qualified names.
 import type { FileFacts, ImportFact } from '../facts';
+import { nameRecord } from '../records';
 
 /**
  * The dotted module name of a file, given which directories are packages (hold an `__init__.py`).
@@ -16,43 +17,55 @@ export function moduleNameOf(path: string, isPackageDir: (dir: string) => boolea
   return { module: dotted.slice(top + 1).replaceAll('/', '.'), isPackage };
 }
 
-/** The absolute module an import refers to, resolving leading dots against the importing module. */
+/**
+ * The absolute module an import refers to, resolving leading dots against the importing module. Every
+ * import of the project is resolved while the index is built, on the main thread, with the workers
+ * waiting: it cuts the importing module's name where it stands rather than splitting and joining it.
+ */
 export function resolveImportModule(fact: Pick<ImportFact, 'module' | 'level'>, fromModule: string, fromIsPackage: boolean): string | undefined {
   if (fact.level === 0) return fact.module;
-  const base = fromModule.split('.');
-  const drop = fromIsPackage ? fact.level - 1 : fact.level;
-  if (drop > base.length) return undefined;
-  const parent = base.slice(0, base.length - drop);
-  return [...parent, ...(fact.module ? fact.module.split('.') : [])].join('.') || undefined;
+  let drop = fromIsPackage ? fact.level - 1 : fact.level;
+  // The parent keeps the first components of fromModule (it has one more than it has dots), `drop` fewer.
+  let end = fromModule.length;
+  for (; drop > 0 && end >= 0; drop--) end = fromModule.lastIndexOf('.', end - 1);
+  if (drop > 0) return undefined;
+  if (end < 0) return fact.module || undefined;
+  const parent = fromModule.slice(0, end);
+  return fact.module ? `${parent}.${fact.module}` : parent || undefined;
 }
 
 /**
  * Maps the local names bound by a module's module-level imports to qualified names:
- * `from django.db import models` binds `models` to `django.db.models`.
+ * `from django.db import models` binds `models` to `django.db.models`. `targets` are the imports'
+ * modules as resolveImportModule gives them, in the order of `facts.imports`.
  */
-export function importBindings(facts: FileFacts, module: string, isPackage: boolean): Map<string, string> {
-  const bindings = new Map<string, string>();
-  for (const fact of facts.imports) {
-    if (fact.scope === 'function') continue;
-    const target = resolveImportModule(fact, module, isPackage);
-    if (!target) continue;
+export function importBindings(facts: FileFacts, targets: Array<string | undefined>): Record<string, string> {
+  const bindings = nameRecord<string>();
+  facts.imports.forEach((fact, at) => {
+    const target = targets[at];
+    if (fact.scope === 'function' || !target) return;
     if (!fact.names) {
-      if (fact.alias) bindings.set(fact.alias, target);
-      else bindings.set(target.split('.')[0], target.split('.')[0]);
-      continue;
+      if (fact.alias) bindings[fact.alias] = target;
+      else {
+        const top = target.split('.')[0];
+        bindings[top] = top;
+      }
+      return;
     }
     for (const { name, alias } of fact.names) {
-      if (name !== '*') bindings.set(alias ?? name, `${target}.${name}`);
+      if (name !== '*') bindings[alias ?? name] = `${target}.${name}`;
     }
-  }
+  });
   return bindings;
 }
 
 /** `models.Model` in a module that imported `models` from `django.db` is `django.db.models.Model`. */
-export function qualify(dotted: string, bindings: Map<string, string>, module: string, localNames: Set<string>): string {
-  const [head, ...rest] = dotted.split('.');
-  const bound = bindings.get(head);
-  if (bound) return [bound, ...rest].join('.');
-  if (localNames.has(head)) return [module, head, ...rest].join('.');
+export function qualify(dotted: string, bindings: Record<string, string>, module: string, localNames: Set<string>): string {
+  const dot = dotted.indexOf('.');
+  const head = dot < 0 ? dotted : dotted.slice(0, dot);
+  const rest = dot < 0 ? '' : dotted.slice(dot);
+  const bound = bindings[head];
+  if (bound) return bound + rest;
+  if (localNames.has(head)) return `${module}.${dotted}`;
   return dotted;
 }
