@@ -43,7 +43,7 @@ export function buildIndex(inputs: IndexInput[], django: TargetDjango, { depende
   const targetsOf = new Map<IndexInput, Array<string | undefined>>();
   for (const input of sorted) {
     const { screened, commented } = input.facts;
-    index.files[input.path] = { module: input.module, isPackage: input.isPackage, hash: input.hash, role: 'other', screened, commented };
+    index.files[input.path] = { module: input.module, isPackage: input.isPackage, role: 'other', screened, commented };
     if (!(input.module in index.modules)) index.modules[input.module] = input.path;
     const targets = input.facts.imports.map((fact) => resolveImportModule(fact, input.module, input.isPackage));
     targetsOf.set(input, targets);

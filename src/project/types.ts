@@ -8,7 +8,6 @@ export type FileRole = 'settings' | 'models' | 'migration' | 'apps' | 'test' | '
 export interface FileEntry {
   module: string;
   isPackage: boolean;
-  hash: string;
   role: FileRole;
   /** As in the file's facts: the transforms whose screen its text passed (undefined: all), and whether it has djfix comments. */
   screened?: string[];
