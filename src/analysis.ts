@@ -174,19 +174,24 @@ export interface AnalyzeResult {
   suppressed?: SuppressedFinding[];
 }
 
-export async function analyzeBatch(batch: AnalyzeBatch): Promise<AnalyzeResult[]> {
+/**
+ * `parsed`: the tree of a job's `text`, when the caller has one (settling re-analyses texts it parsed
+ * to check them); trees cannot go to a worker, so only an analysis in this thread is given them.
+ */
+export async function analyzeBatch(batch: AnalyzeBatch, parsed?: (text: string) => Tree | undefined): Promise<AnalyzeResult[]> {
   const results: AnalyzeResult[] = [];
   for (const file of batch.files) {
-    results.push(analyzeFile(batch, file));
+    results.push(analyzeFile(batch, file, parsed));
     await yieldToEventLoop();
   }
   return results;
 }
 
-function analyzeFile(batch: AnalyzeBatch, job: AnalyzeJob): AnalyzeResult {
+function analyzeFile(batch: AnalyzeBatch, job: AnalyzeJob, parsed?: (text: string) => Tree | undefined): AnalyzeResult {
   const result: AnalyzeResult = { path: job.path, findings: [], problems: [] };
   const entry = batch.index.files[job.path];
   const kept = job.text === undefined ? takeKept(job.path, job.hash) : undefined;
+  const tree = kept?.tree ?? (job.text === undefined ? undefined : parsed?.(job.text));
   const text = job.text ?? kept?.text ?? readProjectText(batch, job.path, job.hash);
   if (!entry || text === undefined) {
     result.problems.push({ path: job.path, message: 'changed on disk while djfix was running; not analysed, run djfix again' });
@@ -198,7 +203,7 @@ function analyzeFile(batch: AnalyzeBatch, job: AnalyzeJob): AnalyzeResult {
   const marked = mayHoldSuppressions(text);
   // A file with djfix comments is parsed even when no transform applies, so unused comments are known.
   if (applicable.length === 0 && !marked) return result;
-  const parsed = new LazilyParsedFile(job.path, entry.module, entry.role, text, kept?.tree);
+  const file = new LazilyParsedFile(job.path, entry.module, entry.role, text, tree);
   // Every text a transform reads is remembered, so its edits are applied only to that same text.
   const seen = new Map<string, string>([[job.path, text]]);
   const readText = (other: string) => {
@@ -213,19 +218,19 @@ function analyzeFile(batch: AnalyzeBatch, job: AnalyzeJob): AnalyzeResult {
   // result that depends on another file's comments is still right when cached: the cache key holds
   // the index key, which hashes every file of the project.
   const commentsByFile = new Map<string, Suppression[]>();
-  const suppressionsOf = (file: string): Suppression[] => {
-    let found = commentsByFile.get(file);
+  const suppressionsOf = (filePath: string): Suppression[] => {
+    let found = commentsByFile.get(filePath);
     if (!found) {
-      const other = file === job.path ? text : readText(file);
-      found = other !== undefined && mayHoldSuppressions(other) ? suppressionsIn(file === job.path ? parsed.tree : parsePython(other)) : [];
-      commentsByFile.set(file, found);
+      const other = filePath === job.path ? text : readText(filePath);
+      found = other !== undefined && mayHoldSuppressions(other) ? suppressionsIn(filePath === job.path ? file.tree : parsePython(other)) : [];
+      commentsByFile.set(filePath, found);
     }
     return found;
   };
   for (const transform of applicable) {
     try {
       const isSuppressed = (location: { path: string; line: number }) => suppressionFor(suppressionsOf(location.path), transform.id, location.line) !== undefined;
-      const findings = transform.analyze({ file: parsed, index: batch.index, options: batch.options[transform.id] ?? {}, readText, isSuppressed });
+      const findings = transform.analyze({ file, index: batch.index, options: batch.options[transform.id] ?? {}, readText, isSuppressed });
       for (const finding of findings) {
         const { path: at, line } = finding.location;
         const suppression = suppressionFor(suppressionsOf(at), finding.transform, line);

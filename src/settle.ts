@@ -106,6 +106,11 @@ class Overlay {
     return count;
   }
 
+  /** The tree of a text if it is among the last ones parsed. */
+  parsedTree(text: string): Tree | undefined {
+    return this.trees.get(text);
+  }
+
   /** The tree of a text, parsed unless it is among the last ones parsed. */
   tree(text: string): Tree {
     const tree = this.trees.get(text) ?? parsePython(text);
@@ -322,7 +327,9 @@ async function revisit(options: RunOptions, prepared: LoadedProject, overlay: Ov
   const texts = textsOf(files);
   const index = sameFacts(options, overlay, [...changed.values()]) ? runIndex : await rebuildIndex(options, prepared, overlay, changed);
   const jobs = files.map((file) => ({ path: file, hash: prepared.hashes.get(file) ?? '', text: texts.get(file) }));
-  const results = await analyzeBatch(analysisBatch(options, prepared, index, jobs, Object.fromEntries([...changed].map(([file, result]) => [file, result.after]))));
+  // The changed files' new texts were parsed to check them: their analysis starts from those trees.
+  const batch = analysisBatch(options, prepared, index, jobs, Object.fromEntries([...changed].map(([file, result]) => [file, result.after])));
+  const results = await analyzeBatch(batch, (text) => overlay.parsedTree(text));
   const findings = results.flatMap((result) => result.findings);
   // A file that changed on disk meanwhile says so in its problems: that answer is not kept.
   if (results.every((result) => result.problems.length === 0)) cache.rounds.set(key, { files, findings });

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parseCount } from '../../src/parse';
 import { run, RunOptions } from '../../src/runner';
 import type { Finding } from '../../src/model';
 import { registerForTests, testTransform, withTransform } from '../helpers/transforms';
@@ -212,4 +213,26 @@ describe('the rounds are bounded', () => {
       expect.objectContaining({ code: 'b', notFixed: 'overlaps other fixes and did not settle after 5 rounds; run djfix again' }),
     ]);
   });
+});
+
+/** Renames `old_tree` once, reading the file's tree as real transforms do. */
+const treeReader = testTransform({
+  id: 'test-tree-rename',
+  screen: (text) => text.includes('_tree'),
+  analyze: ({ file }) => {
+    const at = file.text.indexOf('old_tree');
+    if (file.tree.rootNode.type !== 'module' || at === -1) return [];
+    return [{ transform: 'test-tree-rename', code: 'rename', location: { path: file.path, line: 1, column: at + 1 }, message: 'rename', change: { safety: 'safe', files: [{ path: file.path, kind: 'edit', edits: [{ start: at, end: at + 'old_tree'.length, text: 'new_tree' }] }] } }];
+  },
+});
+
+registerForTests(treeReader);
+
+test('a fixed text is parsed once: its re-analysis starts from the tree that checked it', async () => {
+  const dir = project({ 'a.py': 'old_tree = 1\n' });
+  const before = parseCount();
+  const report = await run({ ...options(dir), transforms: ['test-tree-rename'] });
+  expect(report.files.find((file) => file.path === 'a.py')?.after).toBe('new_tree = 1\n');
+  // Collecting a.py (its tree is kept for the analysis), then the fix's check: the text before and after.
+  expect(parseCount() - before).toBe(3);
 });
