@@ -33,6 +33,11 @@ export interface LoadedProject {
   indexKey: string;
   /** The facts of every indexed file: needed only when fixes must be re-analysed on changed text. */
   loadInputs(): Promise<IndexInput[]>;
+  /**
+   * The facts this run collected for a file on disk, if it collected them (a run without an index in
+   * the cache collects every file's): asking loads nothing.
+   */
+  collectedFacts(file: string): FileFacts | undefined;
   /** Hash of the bytes of every readable Python file, checked again before analysis and writing. */
   hashes: Map<string, string>;
   dependencyTexts: Record<string, string>;
@@ -137,7 +142,9 @@ export async function loadProject(options: RunOptions, executor: () => Executor,
       caches.index.set(treeKey, rebuilt);
       return rebuilt;
     }));
-  return { discovered, django, indexed: new Set(cached.indexed), loadIndex, indexContext, indexKey: treeKey, loadInputs, hashes, dependencyTexts, skips, problems };
+  let factsByPath: Map<string, FileFacts> | undefined;
+  const collectedFacts = (file: string) => (collected ? (factsByPath ??= new Map(collected.inputs.map((input) => [input.path, input.facts]))).get(file) : undefined);
+  return { discovered, django, indexed: new Set(cached.indexed), loadIndex, indexContext, indexKey: treeKey, loadInputs, collectedFacts, hashes, dependencyTexts, skips, problems };
 }
 
 /**

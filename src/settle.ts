@@ -12,7 +12,7 @@ import { lineAt, lineHash } from './identity';
 import type { LoadedProject } from './load';
 import type { Change, Finding, Problem, TextEdit } from './model';
 import { countSyntaxErrors, parsePython, Tree } from './parse';
-import { buildIndex, IndexInput, isMigrationPath, ProjectIndex } from './project/index';
+import { buildIndex, IndexInput, isMigrationPath, needsFacts, ProjectIndex } from './project/index';
 import { moduleNameOf } from './project/modules';
 import { analysisBatch, Decide, FileResult, ReportedFinding, RunOptions, RunReport } from './runner';
 import { textHash } from './source';
@@ -37,10 +37,19 @@ class Overlay {
    * `errorCounts`: the syntax errors of texts already validated, by the hash of the text. The text
    * before one fix is the text after the last, and a re-run validates the same texts again.
    */
+  /**
+   * Texts read from disk that this run indexed from a parse without syntax errors. The count before a
+   * fix only sets how many errors its result may have: a text wrongly taken for clean could only
+   * make a fix be refused, never let a broken one through.
+   */
+  private readonly clean = new Set<string>();
+
   constructor(
     private readonly root: string,
     private readonly maxFileBytes: number,
     private readonly errorCounts: PackCache<number>,
+    /** Whether a file with these bytes parsed without syntax errors when the index was built. */
+    private readonly parsedClean: (file: string, hash: string, text: string) => boolean,
   ) {}
 
   newRound(): void {
@@ -56,6 +65,7 @@ class Overlay {
     const read = readSource(this.root, file, this.maxFileBytes);
     if (!read.ok) throw new Error(`${file}: ${read.reason}`);
     this.files.set(file, { path: file, before: read.text, after: read.text, diskHash: read.hash });
+    if (this.parsedClean(file, read.hash, read.text)) this.clean.add(read.text);
     return read.text;
   }
 
@@ -97,6 +107,7 @@ class Overlay {
   }
 
   private syntaxErrors(text: string): number {
+    if (this.clean.has(text)) return 0;
     const key = textHash(text);
     let count = this.errorCounts.get(key);
     if (count === undefined) {
@@ -179,7 +190,9 @@ interface Analysed {
 }
 
 export async function settle(options: RunOptions, prepared: LoadedProject, firstFindings: Finding[], problems: Problem[], decide: Decide, targets: string[], cache: RevisitCache): Promise<Omit<RunReport, 'suppressed' | 'unusedIgnores'>> {
-  const overlay = new Overlay(options.root, options.maxFileBytes, cache.syntaxErrors);
+  // Files whose facts were collected from a parse (see needsFacts) had no syntax errors, or they would not be indexed.
+  const parsedClean = (file: string, hash: string, text: string) => prepared.indexed.has(file) && prepared.hashes.get(file) === hash && needsFacts(file, text);
+  const overlay = new Overlay(options.root, options.maxFileBytes, cache.syntaxErrors, parsedClean);
   const reported = new Map<string, ReportedFinding>();
   /** The text a finding of a later round was found in; findings of the first round were found in the text on disk. */
   const foundIn = new Map<string, string>();
@@ -325,7 +338,7 @@ async function revisit(options: RunOptions, prepared: LoadedProject, overlay: Ov
   const runIndex = await prepared.loadIndex();
   const files = filesToRevisit(runIndex, targets, setAside, applied);
   const texts = textsOf(files);
-  const index = sameFacts(options, overlay, [...changed.values()]) ? runIndex : await rebuildIndex(options, prepared, overlay, changed);
+  const index = sameFacts(options, prepared, overlay, [...changed.values()]) ? runIndex : await rebuildIndex(options, prepared, overlay, changed);
   const jobs = files.map((file) => ({ path: file, hash: prepared.hashes.get(file) ?? '', text: texts.get(file) }));
   // The changed files' new texts were parsed to check them: their analysis starts from those trees.
   const batch = analysisBatch(options, prepared, index, jobs, Object.fromEntries([...changed].map(([file, result]) => [file, result.after])));
@@ -336,13 +349,20 @@ async function revisit(options: RunOptions, prepared: LoadedProject, overlay: Ov
   return { findings, texts };
 }
 
-/** Whether the changed Python files hold the facts they held on disk (a new file never does). */
-function sameFacts(options: RunOptions, overlay: Overlay, changed: FileResult[]): boolean {
+/**
+ * Whether the changed Python files hold the facts they held on disk (a new file never does). The facts
+ * of a text on disk are those this run collected from it, when it parsed it (see needsFacts).
+ */
+function sameFacts(options: RunOptions, prepared: LoadedProject, overlay: Overlay, changed: FileResult[]): boolean {
   const factsOf = (file: string, text: string) => {
     const collected = collectText(file, text, '', options.transforms, overlay.tree(text));
     return collected.ok ? JSON.stringify(collected.facts) : undefined;
   };
-  return changed.filter((file) => file.path.endsWith('.py')).every((file) => file.before !== null && factsOf(file.path, file.before) === factsOf(file.path, file.after));
+  const factsBefore = (file: FileResult, before: string) => {
+    const collected = file.diskHash === prepared.hashes.get(file.path) && needsFacts(file.path, before) ? prepared.collectedFacts(file.path) : undefined;
+    return collected ? JSON.stringify(collected) : factsOf(file.path, before);
+  };
+  return changed.filter((file) => file.path.endsWith('.py')).every((file) => file.before !== null && factsBefore(file, file.before) === factsOf(file.path, file.after));
 }
 
 async function rebuildIndex(options: RunOptions, prepared: LoadedProject, overlay: Overlay, changed: Map<string, FileResult>): Promise<ProjectIndex> {
