@@ -14,6 +14,11 @@ const CACHE_FORMAT = 1;
 
 export const DEFAULT_CACHE_DIR = '.djfix_cache';
 
+/** The pack of one kind of entry in a cache directory. */
+export function packFile(cacheDir: string, name: string): string {
+  return path.join(cacheDir, `v${CACHE_FORMAT}`, `${name}.json`);
+}
+
 interface Pack<T> {
   format: number;
   version: string;

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { findProjectRoot } from './discovery';
-import { defaultJobs } from './executor';
+import { defaultJobs, discardPrestarted } from './workers';
 import { parseVersion, Version } from './project/django-version';
 import type { Mode, WriteFailure } from './report';
 import { EXIT, exitCode, Format, FORMATS, render, writeReport } from './output';
@@ -309,10 +309,16 @@ export function runCli(): void {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw error;
   });
-  main(process.argv).then(exitWhenWritten, (error) => {
-    process.stderr.write(`djfix: internal error: ${(error as Error).stack ?? error}\n`);
-    exitWhenWritten(EXIT.error);
-  });
+  main(process.argv)
+    .catch((error) => {
+      process.stderr.write(`djfix: internal error: ${(error as Error).stack ?? error}\n`);
+      return EXIT.error;
+    })
+    // Workers bin/djfix started for a run that did not need them stop before the process ends.
+    .then(async (code) => {
+      await discardPrestarted();
+      exitWhenWritten(code);
+    });
 }
 
 /**

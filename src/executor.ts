@@ -1,13 +1,14 @@
 // Where per-file work runs: in this thread and on worker threads, or in this thread alone when one
 // job is asked for (and for the few files re-analysed after djfix changed them). All give the same
 // results.
-import os from 'node:os';
-import path from 'node:path';
 import { MessageChannel, MessagePort } from 'node:worker_threads';
 import type Piscina from 'piscina';
 import type { SharedIndex, SharedWork } from './worker';
 import { analyzeBatch, AnalyzeBatch, AnalyzeResult, collectFiles, CollectJob, CollectResult } from './analysis';
 import { dropKept, startKeeping } from './kept';
+import { defaultJobs, poolOptions, startWorker, takePrestarted } from './workers';
+
+export { defaultJobs, poolOptions };
 
 /** `progress` is told how many more files are done, as chunks finish. */
 export interface Executor {
@@ -23,10 +24,6 @@ export interface Executor {
    */
   start(): void;
   close(): Promise<void>;
-}
-
-export function defaultJobs(): number {
-  return Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
 }
 
 export function createExecutor(jobs: number): Executor {
@@ -133,16 +130,6 @@ function shareIndex(index: AnalyzeBatch['index']): SharedIndex {
 }
 
 /**
- * One worker thread: a pool of its own, so that it is given exactly one task per phase and is always
- * waited for. Terminating a thread that still loads the native parser aborts the whole process
- * ("terminate called after throwing an instance of 'Napi::Error'"); a thread that always has a task
- * is never terminated before it has answered.
- */
-export function poolOptions() {
-  return { filename: path.join(__dirname, 'worker.js'), minThreads: 1, maxThreads: 1, idleTimeout: 1000 };
-}
-
-/**
  * Characters of text whose trees the threads of a run keep between the passes, shared among them:
  * about 190 MB of trees at most. Saleor's screened files (6.5 MB) fit.
  */
@@ -169,17 +156,19 @@ class SharedExecutor implements Executor {
 
   constructor(private readonly jobs: number) {}
 
-  /** Started for the first work of more than one chunk, or by start(). */
+  /** Started for the first work of more than one chunk, or by start(); taken over when bin/djfix started them. */
   private workers(): Piscina[] {
-    // Loaded here: a run answered from the cache never starts a thread.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { Piscina: Pool } = require('piscina') as typeof import('piscina');
-    return (this.pools ??= Array.from({ length: this.jobs - 1 }, () => new Pool(poolOptions())));
+    if (!this.pools) {
+      const taken = takePrestarted(this.jobs - 1);
+      const started = [...taken, ...Array.from({ length: this.jobs - 1 - taken.length }, startWorker)];
+      this.starting = started.map((worker) => worker.ready);
+      this.pools = started.map((worker) => worker.pool);
+    }
+    return this.pools;
   }
 
   start(): void {
-    // A worker that cannot start says so when it is given work.
-    if (!this.pools) this.starting = this.workers().map((pool) => pool.run(undefined, { name: 'ready' }).catch(() => undefined));
+    this.workers();
   }
 
   async collect(jobs: CollectJob[], progress?: (count: number) => void): Promise<CollectResult[]> {

@@ -1,9 +1,8 @@
 // A run: load the project (discovery, facts, index), analyse the files to fix, settle the fixes.
 // Per-file work runs in worker threads, created only when something is not in the cache; the
 // persistent cache lets a re-run on an unchanged tree parse nothing.
-import path from 'node:path';
 import type { AnalyzeBatch, AnalyzeJob, AnalyzeResult } from './analysis';
-import { cacheKey, engineFingerprint, fileKey, PackCache } from './cache';
+import { cacheKey, engineFingerprint, fileKey, packFile, PackCache } from './cache';
 import { createExecutor, Executor } from './executor';
 import { CachedFacts, CachedTree, LoadedProject, loadProject } from './load';
 import type { Finding, Problem, Skip } from './model';
@@ -85,7 +84,7 @@ export async function run(options: RunOptions, decide: Decide = applyAll): Promi
   let executor: Executor | undefined;
   const lazyExecutor = () => (executor ??= createExecutor(options.jobs));
   const version = engineFingerprint();
-  const cacheFile = (name: string) => (options.cacheDir ? path.join(options.cacheDir, `v1`, `${name}.json`) : null);
+  const cacheFile = (name: string) => (options.cacheDir ? packFile(options.cacheDir, name) : null);
   const stampCache = new PackCache<StampedHash>(cacheFile('stamps'), version);
   const factsCache = new PackCache<CachedFacts>(cacheFile('facts'), version);
   const treeCache = new PackCache<CachedTree>(cacheFile('tree'), version);

@@ -3,6 +3,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { analyzeBatch, AnalyzeBatch, AnalyzeJob, collectFiles, CollectJob } from './analysis';
 import { ChunkPlan, claimChunks } from './executor';
 import { dropKept, startKeeping } from './kept';
+import { compileDeclaredQueries } from './parse';
 import { ProjectIndex, withoutPrototypes } from './project/index';
 
 /** The project index as JSON in shared memory, parsed once per worker and run (see executor.ts). */
@@ -36,8 +37,12 @@ function indexOf(shared: SharedIndex): ProjectIndex {
   return parsed.index;
 }
 
-/** Answers once this worker has loaded djfix (see Executor.start). */
+/**
+ * Answers once this worker has loaded djfix and compiled its queries (see Executor.start): a worker
+ * started early compiles them while the main thread finds the files, not in its first chunk.
+ */
 export function ready(): boolean {
+  compileDeclaredQueries();
   return true;
 }
 
