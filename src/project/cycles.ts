@@ -42,11 +42,17 @@ export function importTargets(index: ProjectIndex, target: string, names: Array<
  * module-level `try`/`if` too; not inside functions, not under `if TYPE_CHECKING:`.
  */
 export function importTimeEdges(index: ProjectIndex): ImportTimeEdge[] {
+  // Only a module that others are under can have a submodule that `from m import n` runs: the names
+  // of the other imports (most of them, on saleor) are not looked up as modules.
+  const parents = new Set<string>();
+  for (const module in index.modules) {
+    for (let cut = module.lastIndexOf('.'); cut > 0 && !parents.has(module.slice(0, cut)); cut = module.lastIndexOf('.', cut - 1)) parents.add(module.slice(0, cut));
+  }
   const edges: ImportTimeEdge[] = [];
   const seen = new Set<string>();
   for (const edge of index.imports) {
     if (edge.scope !== 'module') continue;
-    for (const to of importTargets(index, edge.to, edge.names)) {
+    for (const to of importTargets(index, edge.to, parents.has(edge.to) ? edge.names : undefined)) {
       const key = `${edge.from}\0${to}\0${edge.line}`;
       if (to === edge.from || seen.has(key)) continue;
       seen.add(key);
