@@ -122,11 +122,15 @@ let shares = 0;
  */
 function shareIndex(index: AnalyzeBatch['index']): SharedIndex {
   const json = JSON.stringify(index);
-  const bytes = Buffer.byteLength(json, 'utf8');
-  const encoding = bytes === json.length ? 'latin1' : 'utf8';
-  const buffer = new SharedArrayBuffer(bytes);
-  Buffer.from(buffer).write(json, encoding);
-  return { key: `${process.pid}:${++shares}`, buffer, encoding };
+  const key = `${process.pid}:${++shares}`;
+  // Written as UTF-8 into memory of one byte per character: it all fits when it is all ASCII, which
+  // the encoder tells without a pass of its own.
+  let buffer = new SharedArrayBuffer(json.length);
+  const { read, written } = new TextEncoder().encodeInto(json, new Uint8Array(buffer));
+  if (read === json.length && written === json.length) return { key, buffer, encoding: 'latin1' };
+  buffer = new SharedArrayBuffer(Buffer.byteLength(json, 'utf8'));
+  Buffer.from(buffer).write(json, 'utf8');
+  return { key, buffer, encoding: 'utf8' };
 }
 
 /**
