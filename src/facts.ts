@@ -102,7 +102,7 @@ const SETTINGS_MODULE_REFS = query(`[
   (assignment
     left: (subscript value: (attribute attribute: (identifier) @environ (#eq? @environ "environ")) subscript: (string) @key)
     right: (string) @value)
-]`);
+]`, 'collect');
 const CONTAINERS = new Set(['if_statement', 'try_statement', 'with_statement', 'for_statement', 'while_statement', 'else_clause', 'elif_clause', 'except_clause', 'finally_clause', 'block']);
 
 export function emptyFacts(): FileFacts {

@@ -14,8 +14,15 @@ export function parseCount(): number {
   return parses;
 }
 const queries = new Map<string, Parser.Query>();
-/** Sources given to query() and not compiled yet: a test compiles them all, so a typo fails there. */
-const declared = new Set<string>();
+
+/** When a query is first needed: collecting every file's facts, or only analysing files. */
+export type QueryPhase = 'collect' | 'analyze';
+
+/**
+ * Sources given to query() and not compiled yet, with the phase that first needs them: a test
+ * compiles them all, so a typo fails there; a worker compiles each phase's ahead of it.
+ */
+const declared = new Map<string, QueryPhase>();
 
 function compileQuery(source: string): Parser.Query {
   let compiled = queries.get(source);
@@ -27,9 +34,12 @@ function compileQuery(source: string): Parser.Query {
   return compiled;
 }
 
-/** Compiles every query declared so far; throws on the first that tree-sitter rejects. */
-export function compileDeclaredQueries(): number {
-  const sources = [...declared];
+/**
+ * Compiles the queries declared so far that `phase` needs first (all of them by default); throws on
+ * the first that tree-sitter rejects. Each takes a few milliseconds.
+ */
+export function compileDeclaredQueries(phase?: QueryPhase): number {
+  const sources = [...declared].filter(([, first]) => phase === undefined || first === phase).map(([source]) => source);
   for (const source of sources) compileQuery(source);
   return sources.length;
 }
@@ -51,12 +61,13 @@ export function parsePython(text: string): Tree {
 
 /**
  * A query, compiled once per thread for each source text, at its first use: modules declare their
- * queries at load, and a run answered from the cache never compiles them.
+ * queries at load, and a run answered from the cache never compiles them. `phase`: the queries that
+ * collecting facts runs say so, and a worker compiles them before it has files (see worker.ts).
  */
-export function query(source: string): CompiledQuery {
+export function query(source: string, phase: QueryPhase = 'analyze'): CompiledQuery {
   let found: Parser.Query | undefined;
   const compiled = () => (found ??= compileQuery(source));
-  if (!queries.has(source)) declared.add(source);
+  if (!queries.has(source) && declared.get(source) !== 'collect') declared.set(source, phase);
   return {
     captures: (node, options) => compiled().captures(node, options),
     matches: (node, options) => compiled().matches(node, options),

@@ -38,11 +38,12 @@ function indexOf(shared: SharedIndex): ProjectIndex {
 }
 
 /**
- * Answers once this worker has loaded djfix and compiled its queries (see Executor.start): a worker
- * started early compiles them while the main thread finds the files, not in its first chunk.
+ * Answers once this worker has loaded djfix and compiled the queries that collecting facts runs (see
+ * Executor.start): a worker started early compiles them while the main thread finds the files, not
+ * in its first chunk.
  */
 export function ready(): boolean {
-  compileDeclaredQueries();
+  compileDeclaredQueries('collect');
   return true;
 }
 
@@ -54,6 +55,8 @@ export async function share(work: SharedWork): Promise<void> {
   if (work.phase === 'collect') startKeeping(work.keep ?? 0);
   try {
     await claimChunks(new Int32Array(work.claims), work.plan, work.order, work.items, run, (at, answer) => work.port.postMessage({ at, answer }));
+    // The main thread now builds the index, which the analysis waits for: its queries compile meanwhile.
+    if (work.phase === 'collect') compileDeclaredQueries('analyze');
   } finally {
     if (work.phase === 'analyze') dropKept();
   }

@@ -5,8 +5,20 @@ import { TRANSFORMS } from '../../transforms/registry';
 
 test('every query declared by the engine and the transforms compiles', () => {
   expect(TRANSFORMS.length).toBe(5);
-  expect(compileDeclaredQueries()).toBeGreaterThan(10);
+  // Those that collecting facts runs first, which a worker compiles before it has files, then the others.
+  expect(compileDeclaredQueries('collect')).toBeGreaterThan(5);
+  expect(compileDeclaredQueries('collect')).toBe(0);
+  expect(compileDeclaredQueries()).toBeGreaterThan(5);
   expect(compileDeclaredQueries()).toBe(0);
+});
+
+test('a query any module needs for collecting facts is compiled with those, whoever declares it first', () => {
+  const source = '(decorator (identifier) @name)';
+  query(source);
+  query(source, 'collect');
+  query(source);
+  expect(compileDeclaredQueries('analyze')).toBe(0);
+  expect(compileDeclaredQueries('collect')).toBe(1);
 });
 
 test('a query compiles when first run, and is shared by every caller of the same source', () => {

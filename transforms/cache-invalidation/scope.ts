@@ -27,10 +27,10 @@ const BINDINGS = query(`[
   (import_from_statement) @import
   (function_definition name: (identifier) @def)
   (class_definition name: (identifier) @def)
-]`);
+]`, 'collect');
 
 const SCOPES = ['function_definition', 'class_definition'];
-const NESTED_SCOPES = query('[(function_definition) (class_definition)] @scope');
+const NESTED_SCOPES = query('[(function_definition) (class_definition)] @scope', 'collect');
 
 /**
  * The spans of the outermost defs and classes among `nodes` (in document order), in order: a

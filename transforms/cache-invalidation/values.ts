@@ -9,16 +9,16 @@ import type { QueryFact, ValueFact } from './facts';
 import { classRef, modelCallRef, short } from './origins';
 import { comprehensionBinding, Scope, scopeOwner } from './scope';
 
-const IDENTIFIERS = query('(identifier) @name');
+const IDENTIFIERS = query('(identifier) @name', 'collect');
 const MUTATIONS = query(`[
   (call function: (attribute object: (identifier) @object attribute: (identifier) @method) arguments: (argument_list) @value)
   (assignment left: (subscript value: (identifier) @object) right: (_) @value)
-]`);
+]`, 'collect');
 // Two patterns, not one alternation: a predicate inside an alternation applies to every branch.
 const QUERIES = query(`
   (call function: (attribute object: (attribute object: [(identifier) (attribute) (call)] @class attribute: (identifier) @manager))) @call
   (call function: (identifier) @shortcut (#match? @shortcut "^a?get_(object|list)_or_404$")) @call
-`);
+`, 'collect');
 const MUTATORS = new Set(['append', 'extend', 'update', 'add', 'insert', 'setdefault', 'appendleft']);
 const PK_VALUE = /^(pk|id)$/;
 

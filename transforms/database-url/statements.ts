@@ -31,7 +31,7 @@ export interface DatabaseStatement extends DatabaseUse {
   value?: Node;
 }
 
-const NAMES = query('((identifier) @name (#eq? @name "DATABASES"))');
+const NAMES = query('((identifier) @name (#eq? @name "DATABASES"))', 'collect');
 const BLOCKS = /^(if|try|with|for|while)_statement$|^(else|elif|except|finally)_clause$/;
 
 /** Every use of DATABASES in a tree, in source order. */

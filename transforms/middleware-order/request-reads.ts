@@ -24,7 +24,7 @@ export type RequestReads = Record<string, RequestRead[]>;
 
 const READS = query(`(attribute
   object: (identifier) @object
-  attribute: (identifier) @attribute (#match? @attribute "^(user|session|LANGUAGE_CODE)$")) @read`);
+  attribute: (identifier) @attribute (#match? @attribute "^(user|session|LANGUAGE_CODE)$")) @read`, 'collect');
 const REQUEST_PHASE = new Set(['process_request']);
 const AFTER_REQUEST_PHASE = new Set(['process_view', 'process_response', 'process_exception', 'process_template_response']);
 
