@@ -35,7 +35,6 @@ export function buildIndex(inputs: IndexInput[], django: TargetDjango, { depende
     classes: nameRecord(),
     imports: [],
     bindings: nameRecord(),
-    aliases: nameRecord(),
     dependencyFiles: [...dependencyFiles].sort(),
     extra: nameRecord(),
   };
@@ -68,7 +67,6 @@ export function buildIndex(inputs: IndexInput[], django: TargetDjango, { depende
       (index.extra[transform] ??= nameRecord())[input.path] = value;
     }
   }
-  index.aliases = classAliases(index);
   for (const info of Object.values(index.classes)) info.bases = info.bases.map((base) => resolveClass(index, base));
   index.settings = buildSettings(sorted, index, settingsRefs);
   for (const input of sorted) {
@@ -85,38 +83,9 @@ export function buildIndex(inputs: IndexInput[], django: TargetDjango, { depende
  * makes them (see records.ts): transforms look names up in them everywhere.
  */
 export function withoutPrototypes(index: ProjectIndex): ProjectIndex {
-  const records = [index.files, index.modules, index.settingFacts, index.models, index.modelClasses, index.classes, index.bindings, index.aliases, index.extra];
+  const records = [index.files, index.modules, index.settingFacts, index.models, index.modelClasses, index.classes, index.bindings, index.extra];
   for (const record of [...records, ...Object.values(index.bindings), ...Object.values(index.extra)]) Object.setPrototypeOf(record, null);
   return index;
-}
-
-/**
- * `from .product import Product` in `catalog/models/__init__.py` makes `catalog.models.Product` a
- * name for `catalog.models.product.Product`; chains of such re-exports are followed.
- */
-function classAliases(index: ProjectIndex): Record<string, string> {
-  const aliases = nameRecord<string>();
-  // Run once per binding of the project (18,000 on saleor) with the workers waiting: a loop, not a
-  // recursive closure. Most bindings lead out of the project at once: their qualified name is never built.
-  for (const module in index.bindings) {
-    const bindings = index.bindings[module];
-    for (const name in bindings) {
-      let bound = bindings[name];
-      for (let depth = 1; !index.classes[bound]; depth++) {
-        const cut = bound.lastIndexOf('.');
-        const next = depth > 8 ? undefined : index.bindings[bound.slice(0, cut)]?.[bound.slice(cut + 1)];
-        if (!next) {
-          bound = '';
-          break;
-        }
-        bound = next;
-      }
-      if (!bound) continue;
-      const qualified = `${module}.${name}`;
-      if (!index.classes[qualified]) aliases[qualified] = bound;
-    }
-  }
-  return aliases;
 }
 
 const MIGRATION_PATH = /(^|\/)migrations\/(?!__init__\.py$)[^/]+\.py$/;

@@ -2,9 +2,44 @@
 import type { AppInfo, ProjectIndex } from './types';
 import type { SettingFact } from '../facts';
 
-/** Follows re-exports: the qualified name of the class a name refers to. */
+/** What resolveClass found for each index (a worker's index is an object of its own). */
+const resolved = new WeakMap<ProjectIndex, Map<string, string>>();
+
+/**
+ * Follows re-exports: the qualified name of the class a name refers to. `from .product import Product`
+ * in `catalog/models/__init__.py` makes `catalog.models.Product` a name for
+ * `catalog.models.product.Product`; chains of such re-exports are followed, up to eight. Found when
+ * first asked for and remembered: a table of every re-export (8,400 on saleor) cost more to build,
+ * while the workers waited, and to send them than a run's questions do.
+ */
 export function resolveClass(index: ProjectIndex, qualified: string): string {
-  return index.aliases[qualified] ?? qualified;
+  if (index.classes[qualified]) return qualified;
+  let known = resolved.get(index);
+  if (!known) resolved.set(index, (known = new Map()));
+  let found = known.get(qualified);
+  if (found === undefined) {
+    found = reExportedClass(index, qualified) ?? qualified;
+    known.set(qualified, found);
+  }
+  return found;
+}
+
+/** The class that `module.name` is bound to by the module's imports, through other modules' imports. */
+function reExportedClass(index: ProjectIndex, qualified: string): string | undefined {
+  let name = qualified;
+  for (let depth = 0; depth <= 8; depth++) {
+    const cut = name.lastIndexOf('.');
+    const bound = cut < 0 ? undefined : index.bindings[name.slice(0, cut)]?.[name.slice(cut + 1)];
+    if (!bound) return undefined;
+    if (index.classes[bound]) return bound;
+    name = bound;
+  }
+  return undefined;
+}
+
+/** The model a class name refers to, following re-exports. */
+export function modelKeyOf(index: ProjectIndex, qualified: string): string | undefined {
+  return index.modelClasses[resolveClass(index, qualified)];
 }
 
 /** The app a module belongs to: the installed app whose package is the longest prefix of it. */

@@ -68,9 +68,6 @@ export function buildModels(inputs: IndexInput[], index: ProjectIndex): void {
     const defaultRelatedName = literalString(cls.meta.default_related_name);
     if (defaultRelatedName) defaultRelatedNames.set(key, defaultRelatedName);
   }
-  for (const [alias, target] of Object.entries(index.aliases)) {
-    if (index.modelClasses[target]) index.modelClasses[alias] = index.modelClasses[target];
-  }
   for (const { input, cls, qualified } of models) {
     const model = index.models[index.modelClasses[qualified]];
     model.bases = index.classes[qualified].bases.map((base) => index.modelClasses[resolveClass(index, base)]).filter((key): key is string => key !== undefined);

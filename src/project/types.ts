@@ -117,8 +117,6 @@ export interface ProjectIndex {
   classes: Record<string, ClassInfo>;
   /** Names bound by each module's module-level imports: module, then local name, to qualified name. */
   bindings: Record<string, Record<string, string>>;
-  /** Names under which a module re-exports a project class (`catalog.models.Product` -> `catalog.models.product.Product`). */
-  aliases: Record<string, string>;
   imports: ImportEdge[];
   /**
    * The project's dependency files (requirements*.txt, pyproject.toml, lock files, Pipfile, setup.cfg),

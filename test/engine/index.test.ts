@@ -1,6 +1,6 @@
 import { extractFacts } from '../../src/facts';
 import { parsePython } from '../../src/parse';
-import { buildIndex, IndexContext, needsFacts, ProjectIndex, settingLiteral, withoutPrototypes } from '../../src/project/index';
+import { buildIndex, IndexContext, modelKeyOf, needsFacts, ProjectIndex, resolveClass, settingLiteral, withoutPrototypes } from '../../src/project/index';
 import { moduleNameOf } from '../../src/project/modules';
 
 function indexOfWith(files: Record<string, string>, context: IndexContext): ProjectIndex {
@@ -94,7 +94,9 @@ test('models: keys use app labels; fields, targets, managers, inheritance', () =
   expect(product.methods).toContain('label');
   expect(project.models['shelf.Timestamped'].abstract).toBe(true);
   expect(project.models['sales.Line'].fields.find((field) => field.name === 'product')?.target).toBe('shelf.Product');
-  expect(project.modelClasses['catalog.models.Product']).toBe('shelf.Product');
+  expect(modelKeyOf(project, 'catalog.models.Product')).toBe('shelf.Product');
+  expect(resolveClass(project, 'catalog.models.Product')).toBe('catalog.models.product.Product');
+  expect(resolveClass(project, 'catalog.models.Missing')).toBe('catalog.models.Missing');
 });
 
 test('reverse accessors: related_name, _set, one-to-one, "+" and %(class)s', () => {

@@ -6,7 +6,7 @@ import { addImport, ImportSpec } from '../../src/imports';
 import type { TextEdit } from '../../src/model';
 import type { Tree } from '../../src/parse';
 import { parsePython, query } from '../../src/parse';
-import type { ProjectIndex } from '../../src/project/index';
+import { modelKeyOf, ProjectIndex } from '../../src/project/index';
 import { resolveImportModule } from '../../src/project/modules';
 import { lineEnding } from '../../src/source';
 import type { AppPlan, PlannedKey } from './plan';
@@ -158,7 +158,7 @@ function importModuleOf(index: ProjectIndex, modelKey: string): string {
   const model = index.models[modelKey];
   const app = index.apps.find((candidate) => candidate.label === model.app);
   const models = app ? `${app.module}.models` : undefined;
-  return models && index.modelClasses[`${models}.${model.name}`] === modelKey ? models : model.module;
+  return models && modelKeyOf(index, `${models}.${model.name}`) === modelKey ? models : model.module;
 }
 
 export function camel(label: string): string {

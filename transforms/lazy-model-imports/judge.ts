@@ -3,7 +3,7 @@
 import { stringItems } from '../../src/facts';
 import { parsePython } from '../../src/parse';
 import type { ImportCycle, ImportTimeEdge } from '../../src/project/cycles';
-import { appOfModule, resolveClass, settingLiteral } from '../../src/project/index';
+import { appOfModule, modelKeyOf, resolveClass, settingLiteral } from '../../src/project/index';
 import type { ProjectIndex } from '../../src/project/index';
 import { blockedText, problemText } from './messages';
 import type { BindingSummary, UseSummary } from './summary';
@@ -60,7 +60,9 @@ interface Verdict {
 /** Judges the imports of cycles, with what it needs from the whole project computed once. */
 export class Judge {
   private readonly callees = new Map<string, Set<string>>();
+  /** Modules that define a model class, and whether others do or re-export one (see definesModels). */
   private readonly modelModules: Set<string>;
+  private readonly reExporters = new Map<string, boolean>();
   private readonly installedKnown: boolean;
   private readonly index: ProjectIndex;
 
@@ -114,15 +116,26 @@ export class Judge {
     return undefined;
   }
 
+  /** Whether a module defines a model class, or its imports bind a name to one (a re-export). */
+  private definesModels(module: string): boolean {
+    if (this.modelModules.has(module)) return true;
+    let found = this.reExporters.get(module);
+    if (found === undefined) {
+      found = Object.keys(this.index.bindings[module] ?? {}).some((name) => modelKeyOf(this.index, `${module}.${name}`) !== undefined);
+      this.reExporters.set(module, found);
+    }
+    return found;
+  }
+
   /** From the index alone: whether the imports of a dependency name a model, or a module that defines or re-exports one. */
   private mayImportModels(dependency: Dependency): boolean {
     const lines = new Set(dependency.edges.map((edge) => edge.line));
     return this.index.imports.some((edge) => {
       if (edge.from !== dependency.from || edge.scope !== 'module' || !lines.has(edge.line)) return false;
-      if (!edge.names) return this.modelModules.has(dependency.to);
+      if (!edge.names) return this.definesModels(dependency.to);
       return edge.names.some(({ name }) => {
         const qualified = `${edge.to}.${name}`;
-        return qualified === dependency.to ? this.modelModules.has(qualified) : this.modelKey(qualified) !== undefined;
+        return qualified === dependency.to ? this.definesModels(qualified) : this.modelKey(qualified) !== undefined;
       });
     });
   }
