@@ -151,7 +151,7 @@ type Phase<T> = Pick<SharedWork, 'phase' | 'batch' | 'keep'> & { items: T[]; pla
  */
 class SharedExecutor implements Executor {
   private pools: Piscina[] | undefined;
-  /** Workers started by start(), each answering once it is ready: waited for before they stop. */
+  /** Tasks of the workers that are not work (starting, compiling queries): waited for before they stop. */
   private starting: Array<Promise<unknown>> = [];
   /** Workers stopping after their last work: close() waits for them. */
   private stopping: Array<Promise<unknown>> = [];
@@ -179,9 +179,13 @@ class SharedExecutor implements Executor {
     const keepChars = Math.floor(KEEP_CHARS / this.jobs);
     startKeeping(keepChars);
     this.keptBy.clear();
-    return this.share({ phase: 'collect', items: jobs, keep: keepChars, plan: singleQueue(chunkBounds(jobs.length, this.jobs)) }, collectFiles, progress, (thread, answer) => {
+    const results = await this.share({ phase: 'collect', items: jobs, keep: keepChars, plan: singleQueue(chunkBounds(jobs.length, this.jobs)) }, collectFiles, progress, (thread, answer) => {
       for (const result of answer) if (result.ok && result.kept) this.keptBy.set(result.path, thread);
     });
+    // The index comes next, built here while the workers wait for it: they compile the analysis's
+    // queries meanwhile. Waited for like a start (see close).
+    if (this.pools) this.starting.push(...this.pools.map((pool) => pool.run(undefined, { name: 'compileAnalysisQueries' }).catch(() => undefined)));
+    return results;
   }
 
   async analyze(batch: AnalyzeBatch, progress?: (count: number) => void, last = false): Promise<AnalyzeResult[]> {
@@ -266,7 +270,8 @@ class SharedExecutor implements Executor {
   async close(): Promise<void> {
     const pools = this.pools ?? [];
     this.pools = undefined;
-    // A worker that never got work may still be loading the native parser: it is let finish.
+    // A worker that never got work may still be loading the native parser, or compiling queries: it
+    // is let finish.
     await Promise.all(this.starting);
     await Promise.all([...pools.map((pool) => pool.destroy()), ...this.stopping]);
     this.starting = [];

@@ -47,6 +47,11 @@ export function ready(): boolean {
   return true;
 }
 
+/** Compiles the analysis's queries while the main thread builds the index (see Executor.collect). */
+export function compileAnalysisQueries(): number {
+  return compileDeclaredQueries('analyze');
+}
+
 export async function share(work: SharedWork): Promise<void> {
   const { batch } = work;
   if (work.phase === 'analyze' && !batch) throw new Error('djfix bug: an analysis was shared without its batch');
@@ -55,8 +60,6 @@ export async function share(work: SharedWork): Promise<void> {
   if (work.phase === 'collect') startKeeping(work.keep ?? 0);
   try {
     await claimChunks(new Int32Array(work.claims), work.plan, work.order, work.items, run, (at, answer) => work.port.postMessage({ at, answer }));
-    // The main thread now builds the index, which the analysis waits for: its queries compile meanwhile.
-    if (work.phase === 'collect') compileDeclaredQueries('analyze');
   } finally {
     if (work.phase === 'analyze') dropKept();
   }
