@@ -67,7 +67,7 @@ export function discover(options: DiscoveryOptions): Discovered {
     if (entries.some((entry) => entry.name === 'pyvenv.cfg')) return; // a virtualenv
     if (entries.some((entry) => entry.name === '__init__.py')) result.packageDirs.add(rel(options.root, dir));
     for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-      const full = childPath(dir, entry.name);
+      const full = joinNormalised(dir, entry.name);
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
       if (entry.isSymbolicLink()) {
@@ -115,12 +115,12 @@ export function discover(options: DiscoveryOptions): Discovered {
 }
 
 /**
- * `dir`'s entry `name`, as path.join would give it: `dir` is absolute and normalised, and a directory
- * entry's name is one segment. Joined by hand for every file of the project, which path.join, in
- * normalising, took 8 ms for on saleor.
+ * `relative` under `dir`, as path.join gives it when both are normalised already (an absolute root
+ * and a directory entry's name, or a path discovery found). Joined by hand for every file of the
+ * project: path.join, normalising, took 8 ms for saleor's.
  */
-function childPath(dir: string, name: string): string {
-  return dir.endsWith(path.sep) ? `${dir}${name}` : `${dir}${path.sep}${name}`;
+export function joinNormalised(dir: string, relative: string): string {
+  return dir.endsWith(path.sep) ? `${dir}${relative}` : `${dir}${path.sep}${relative}`;
 }
 
 function isAliasInside(root: string, link: string): boolean {
@@ -174,9 +174,9 @@ function isIgnored(ignores: IgnoreFile[], full: string, isDir: boolean): boolean
 export function ignoredPathsHint(text: string): RegExp | undefined {
   const loose: string[] = [];
   for (const line of text.split(/\r?\n/)) {
-    if (line.startsWith('#') || line.startsWith('!')) continue;
-    const pattern = line.trim().replace(/^\/+/, '').replace(/^(\*\*\/)+/, '').replace(/\/+$/, '');
-    if (line.trim() === '') continue;
+    const trimmed = line.trim();
+    if (trimmed === '' || line.startsWith('#') || line.startsWith('!')) continue;
+    const pattern = trimmed.replace(/^\/+/, '').replace(/^(\*\*\/)+/, '').replace(/\/+$/, '');
     if (pattern === '' || pattern.includes('**')) return undefined;
     let regex = '';
     for (let at = 0; at < pattern.length; at++) {

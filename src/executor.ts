@@ -6,9 +6,7 @@ import type Piscina from 'piscina';
 import type { SharedIndex, SharedWork } from './worker';
 import { analyzeBatch, AnalyzeBatch, AnalyzeResult, collectFiles, CollectJob, CollectResult } from './analysis';
 import { dropKept, startKeeping } from './kept';
-import { defaultJobs, poolOptions, startWorker, takePrestarted } from './workers';
-
-export { defaultJobs, poolOptions };
+import { startWorker, takePrestarted } from './workers';
 
 /** `progress` is told how many more files are done, as chunks finish. */
 export interface Executor {
@@ -152,7 +150,7 @@ type Phase<T> = Pick<SharedWork, 'phase' | 'batch' | 'keep'> & { items: T[]; pla
 class SharedExecutor implements Executor {
   private pools: Piscina[] | undefined;
   /** Tasks of the workers that are not work (starting, compiling queries): waited for before they stop. */
-  private starting: Array<Promise<unknown>> = [];
+  private preparing: Array<Promise<unknown>> = [];
   /** Workers stopping after their last work: close() waits for them. */
   private stopping: Array<Promise<unknown>> = [];
   /** Which thread kept the tree of each file in the last collect. */
@@ -165,7 +163,7 @@ class SharedExecutor implements Executor {
     if (!this.pools) {
       const taken = takePrestarted(this.jobs - 1);
       const started = [...taken, ...Array.from({ length: this.jobs - 1 - taken.length }, startWorker)];
-      this.starting = started.map((worker) => worker.ready);
+      this.preparing = started.map((worker) => worker.ready);
       this.pools = started.map((worker) => worker.pool);
     }
     return this.pools;
@@ -184,7 +182,7 @@ class SharedExecutor implements Executor {
     });
     // The index comes next, built here while the workers wait for it: they compile the analysis's
     // queries meanwhile. Waited for like a start (see close).
-    if (this.pools) this.starting.push(...this.pools.map((pool) => pool.run(undefined, { name: 'compileAnalysisQueries' }).catch(() => undefined)));
+    if (this.pools) this.preparing.push(...this.pools.map((pool) => pool.run(undefined, { name: 'compileAnalysisQueries' }).catch(() => undefined)));
     return results;
   }
 
@@ -272,9 +270,9 @@ class SharedExecutor implements Executor {
     this.pools = undefined;
     // A worker that never got work may still be loading the native parser, or compiling queries: it
     // is let finish.
-    await Promise.all(this.starting);
+    await Promise.all(this.preparing);
     await Promise.all([...pools.map((pool) => pool.destroy()), ...this.stopping]);
-    this.starting = [];
+    this.preparing = [];
     this.stopping = [];
   }
 }

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CollectJob, hashProjectFile, readSource } from './analysis';
 import { cacheKey, fileKey, PackCache } from './cache';
-import { discover, Discovered } from './discovery';
+import { discover, Discovered, joinNormalised } from './discovery';
 import type { Executor } from './executor';
 import { hashIfUnchanged, StampedHash } from './stamps';
 import type { FileFacts } from './facts';
@@ -161,13 +161,9 @@ function fromCache(index: ProjectIndex | undefined): ProjectIndex | undefined {
   return index && withoutPrototypes(index);
 }
 
-/**
- * Stamps are kept by absolute path: one cache directory may serve several projects. The root is
- * absolute and normalised, and discovery's paths are too: joined without path.join, which costs as
- * much as the rest of the loop over every file.
- */
+/** Stamps are kept by absolute path: one cache directory may serve several projects. */
 function stampKey(root: string, file: string): string {
-  return root.endsWith(path.sep) ? `${root}${file}` : `${root}${path.sep}${file}`;
+  return joinNormalised(root, file);
 }
 
 /** The remembered hash of a file whose stamp has not changed (and whose size is still within bounds). */

@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CollectJob, CollectResult } from '../../src/analysis';
-import { chunkBounds, claimChunks, claimOrder, createExecutor, inProcessExecutor, poolOptions, singleQueue } from '../../src/executor';
+import { chunkBounds, claimChunks, claimOrder, createExecutor, inProcessExecutor, singleQueue } from '../../src/executor';
+import { poolOptions } from '../../src/workers';
 import { parseCount } from '../../src/parse';
 import { buildIndex } from '../../src/project/index';
 
