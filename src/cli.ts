@@ -1,4 +1,5 @@
 // The command line: parse flags, run, print, write, and exit with a documented code.
+import fs from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { findProjectRoot } from './discovery';
@@ -190,6 +191,12 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   const format: Format = flags.format ?? (flags.json ? 'json' : 'text');
   const mode: Mode = modes[0] ?? (io.isTTY && format === 'text' ? 'interactive' : 'dry-run');
   const paths = (command.processedArgs[0] as string[]).map((target) => path.resolve(target));
+  // A missing path among others is reported and the run goes on; with none there, nothing would be
+  // checked, and a typo in CI would pass as clean.
+  if (!paths.some((target) => fs.existsSync(target))) {
+    io.stderr(`djfix: no such file or directory: ${(command.processedArgs[0] as string[]).join(', ')}`);
+    return EXIT.error;
+  }
   const root = findProjectRoot(paths[0]);
   const outside = paths.find((target) => path.relative(root, target).startsWith('..'));
   if (outside) {

@@ -89,6 +89,14 @@ test('symlink loops, broken symlinks and missing paths are reported; the run goe
   expect(result.stdout).toContain('diff --git a/settings.py b/settings.py');
 });
 
+test('paths that are all missing are a usage error, not a clean run', async () => {
+  const dir = project({ 'settings.py': MISORDERED });
+  const result = await djfix(['--check', path.join(dir, 'setings.py'), path.join(dir, 'nowhere')]);
+  expect(result.code).toBe(2);
+  expect(result.stderr).toMatch(/^djfix: no such file or directory: .*setings\.py, .*nowhere$/m);
+  expect(result.stdout).toBe('');
+});
+
 test('.gitignore, virtualenvs and build output are not indexed', async () => {
   const dir = project({
     '.gitignore': 'generated/\n',
