@@ -254,6 +254,10 @@ class SharedExecutor implements Executor {
     const workersDone = Promise.all(tasks);
     workersDone.catch(() => undefined);
     try {
+      // A worker whose last task ended while this thread was busy (building the index) is still busy
+      // to its pool until this thread's event loop turns and hears so; its new task waits until then.
+      // This thread's first chunk can be the import plan, 150 ms without a turn: the worker idled.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       await claimChunks(claims, plan, claimOrder(0, queueCount), work.items, here, done(0));
       await workersDone;
       // A worker's last answers may come after its task has ended: they come by another port.
