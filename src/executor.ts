@@ -4,6 +4,7 @@
 import { MessageChannel, MessagePort } from 'node:worker_threads';
 import type Piscina from 'piscina';
 import type { SharedIndex, SharedWork } from './worker';
+import type { ProjectIndex } from './project/index';
 import { analyzeBatch, AnalyzeBatch, AnalyzeResult, collectFiles, CollectJob, CollectResult } from './analysis';
 import { dropKept, startKeeping } from './kept';
 import { startWorker, takePrestarted } from './workers';
@@ -21,6 +22,12 @@ export interface Executor {
    * has them load djfix while this thread finds the files.
    */
   start(): void;
+  /**
+   * Hands the index to the workers already running before the analysis is planned: they parse it
+   * while this thread works out which files to analyse, and the import cycles, which go with the
+   * analysis.
+   */
+  shareIndex(index: ProjectIndex): void;
   close(): Promise<void>;
 }
 
@@ -45,6 +52,7 @@ export const inProcessExecutor: Executor = {
     }
   },
   start() {},
+  shareIndex() {},
   async close() {},
 };
 
@@ -118,7 +126,7 @@ let shares = 0;
  * JSON that is all ASCII (as it is unless a name or string in the project is not) is copied as
  * Latin-1, byte for character, which is faster both ways than encoding and decoding UTF-8.
  */
-function shareIndex(index: AnalyzeBatch['index']): SharedIndex {
+function indexCopy(index: ProjectIndex): SharedIndex {
   const json = JSON.stringify(index);
   const key = `${process.pid}:${++shares}`;
   // Written as UTF-8 into memory of one byte per character: it all fits when it is all ASCII, which
@@ -155,6 +163,8 @@ class SharedExecutor implements Executor {
   private stopping: Array<Promise<unknown>> = [];
   /** Which thread kept the tree of each file in the last collect. */
   private keptBy = new Map<string, number>();
+  /** The index shareIndex() gave the workers, and their copy of it. */
+  private shared: { index: ProjectIndex; copy: SharedIndex } | undefined;
 
   constructor(private readonly jobs: number) {}
 
@@ -186,6 +196,13 @@ class SharedExecutor implements Executor {
     return results;
   }
 
+  shareIndex(index: ProjectIndex): void {
+    if (!this.pools) return;
+    const copy = indexCopy(index);
+    this.shared = { index, copy };
+    this.preparing.push(...this.pools.map((pool) => pool.run(copy, { name: 'loadIndex' }).catch(() => undefined)));
+  }
+
   async analyze(batch: AnalyzeBatch, progress?: (count: number) => void, last = false): Promise<AnalyzeResult[]> {
     const { index, files, ...rest } = batch;
     const planned = batch.planned ?? 0;
@@ -205,8 +222,10 @@ class SharedExecutor implements Executor {
     });
     const items = order.map((at) => files[at]);
     const plan = { bounds, queues: starts };
-    // Made only when workers get work: work of one chunk is all done here.
-    const shared = bounds.length > 2 ? { batch: { ...rest, index: shareIndex(index) } } : {};
+    // Made only when workers get work: work of one chunk is all done here. Import cycles found since
+    // the index was shared go with it.
+    const copy = () => (this.shared?.index === index ? this.shared.copy : indexCopy(index));
+    const shared = bounds.length > 2 ? { batch: { ...rest, index: copy(), cycles: index.cycles } } : {};
     try {
       const flat = await this.share({ phase: 'analyze', items, plan, ...shared }, (part) => analyzeBatch({ ...batch, files: part }), progress, undefined, last);
       const results: AnalyzeResult[] = new Array(files.length);
@@ -215,6 +234,7 @@ class SharedExecutor implements Executor {
     } finally {
       dropKept();
       this.keptBy.clear();
+      this.shared = undefined;
     }
   }
 

@@ -147,6 +147,8 @@ async function analyse(options: RunOptions, project: LoadedProject, targets: str
   progress(done);
   if (misses.length > 0) {
     const index = await project.loadIndex();
+    // Workers parse it while this thread decides what they will analyse.
+    executor().shareIndex(index);
     const transforms = selectTransforms(options.transforms);
     // What the file's facts say of its text is enough to leave most files out: their answer is empty.
     const needed: AnalyzeJob[] = [];

@@ -4,6 +4,7 @@ import { analyzeBatch, AnalyzeBatch, AnalyzeJob, collectFiles, CollectJob } from
 import { ChunkPlan, claimChunks } from './executor';
 import { dropKept, startKeeping } from './kept';
 import { compileDeclaredQueries } from './parse';
+import type { ImportCycle } from './project/cycles';
 import { ProjectIndex, withoutPrototypes } from './project/index';
 
 /** The project index as JSON in shared memory, parsed once per worker and run (see executor.ts). */
@@ -26,8 +27,8 @@ export interface SharedWork {
   keep?: number;
   /** Where each chunk's results go, as `{ at, answer }`, as soon as they are ready. */
   port: MessagePort;
-  /** An analysis's batch, its files and index apart: the index is shared. */
-  batch?: Omit<AnalyzeBatch, 'files' | 'index'> & { index: SharedIndex };
+  /** An analysis's batch, its files and index apart: the index is shared, its import cycles sent if known. */
+  batch?: Omit<AnalyzeBatch, 'files' | 'index'> & { index: SharedIndex; cycles?: ImportCycle[] };
 }
 
 let parsed: { key: string; index: ProjectIndex } | undefined;
@@ -35,6 +36,12 @@ let parsed: { key: string; index: ProjectIndex } | undefined;
 function indexOf(shared: SharedIndex): ProjectIndex {
   if (parsed?.key !== shared.key) parsed = { key: shared.key, index: withoutPrototypes(JSON.parse(Buffer.from(shared.buffer).toString(shared.encoding)) as ProjectIndex) };
   return parsed.index;
+}
+
+/** Parses the index before its analysis comes (see Executor.shareIndex). */
+export function loadIndex(shared: SharedIndex): boolean {
+  indexOf(shared);
+  return true;
 }
 
 /**
@@ -52,11 +59,17 @@ export function compileAnalysisQueries(): number {
   return compileDeclaredQueries('analyze');
 }
 
+/** The index with the import cycles the main thread found after sharing it (the ones it would find). */
+function withCycles(index: ProjectIndex, cycles: ImportCycle[] | undefined): ProjectIndex {
+  if (cycles && !index.cycles) index.cycles = cycles;
+  return index;
+}
+
 export async function share(work: SharedWork): Promise<void> {
   const { batch } = work;
   if (work.phase === 'analyze' && !batch) throw new Error('djfix bug: an analysis was shared without its batch');
   const run: (chunk: unknown[]) => Promise<unknown[]> =
-    work.phase === 'collect' ? (chunk) => collectFiles(chunk as CollectJob[]) : (chunk) => analyzeBatch({ ...batch!, files: chunk as AnalyzeJob[], index: indexOf(batch!.index) });
+    work.phase === 'collect' ? (chunk) => collectFiles(chunk as CollectJob[]) : (chunk) => analyzeBatch({ ...batch!, files: chunk as AnalyzeJob[], index: withCycles(indexOf(batch!.index), batch!.cycles) });
   if (work.phase === 'collect') startKeeping(work.keep ?? 0);
   try {
     await claimChunks(new Int32Array(work.claims), work.plan, work.order, work.items, run, (at, answer) => work.port.postMessage({ at, answer }));

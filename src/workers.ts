@@ -16,10 +16,13 @@ export function defaultJobs(): number {
  * One worker thread: a pool of its own, so that it is given exactly one task per phase and is always
  * waited for. Terminating a thread that still loads the native parser aborts the whole process
  * ("terminate called after throwing an instance of 'Napi::Error'"); a thread that always has a task
- * is never terminated before it has answered.
+ * is never terminated before it has answered. Two tasks may be in flight: a phase's work reaches the
+ * worker while it still parses the index, without waiting for the main thread to hear that it is done.
+ * Only one of them is ever work; the others (starting, compiling queries, parsing the index) run
+ * without a pause, so tasks never interleave.
  */
 export function poolOptions() {
-  return { filename: path.join(__dirname, 'worker.js'), minThreads: 1, maxThreads: 1, idleTimeout: 1000 };
+  return { filename: path.join(__dirname, 'worker.js'), minThreads: 1, maxThreads: 1, idleTimeout: 1000, concurrentTasksPerWorker: 2 };
 }
 
 /** A worker and its first task, which ends once the worker has loaded djfix and compiled the queries collecting runs. */
