@@ -117,6 +117,20 @@ describe('models re-exported by a package', () => {
     expect(cutsOf(index)).toEqual(['app/helpers.py:1']);
     expect(plan(index).cuts[0].dependency.lazy[0].models.Order.key).toBe('app.Order');
   });
+
+  test('a package that only re-exports a model by name is a models module to `import package`', () => {
+    const index = indexOf({
+      ...SETTINGS(['app']),
+      'app/__init__.py': '',
+      'app/models/__init__.py': 'from .order import Order\n',
+      'app/models/order.py': 'from django.db import models\nfrom app.helpers import f\n\nclass Order(models.Model):\n    pass\n',
+      'app/helpers.py': 'import app.models\n\ndef f():\n    return app.models.Order.objects.all()\n\nDEFAULT = app.models.Order\n',
+    });
+    // The import names no model, so the judge reads the file only if app.models counts as a models module.
+    const helpers = plan(index).reports.flatMap((report) => report.dependencies).find((dependency: Dependency) => dependency.path === 'app/helpers.py');
+    expect(helpers?.bindings).toHaveLength(1);
+    expect(helpers?.reasons.join('\n')).toContain('app.Order is used at module level');
+  });
 });
 
 describe('what the plan reads', () => {
