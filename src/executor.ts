@@ -292,6 +292,7 @@ class SharedExecutor implements Executor {
   async close(): Promise<void> {
     const pools = this.pools ?? [];
     this.pools = undefined;
+    this.shared = undefined;
     // A worker that never got work may still be loading the native parser, or compiling queries: it
     // is let finish.
     await Promise.all(this.preparing);
